@@ -1,0 +1,65 @@
+# flight-radar: every entry point. Local processes by default; docker compose when a Docker engine answers.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+scale ?= 1
+question ?= all
+at ?=
+format ?= table
+once ?=
+source ?=
+TSX := node --import tsx
+CLI := $(TSX) driver/cli.ts
+DOCKER := $(shell docker info >/dev/null 2>&1 && echo yes)
+COMPOSE := docker compose --env-file .stack/compose.env
+
+.PHONY: help setup up down status env doctor run-main run-answers test test-unit bench typecheck
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
+
+setup: ## install everything into .stack/ (idempotent)
+	@bash spark/scripts/setup.sh
+
+ifeq ($(DOCKER),yes)
+up: setup ## start MinIO, Spark master, scale=N workers and Spark Connect; wait until healthy
+	@mkdir -p .stack && $(CLI) env > .stack/compose.env
+	@$(COMPOSE) up -d --build --scale spark-worker=$(scale) --wait minio spark-master spark-worker spark-connect
+down: ## stop the stack, keep the data
+	@$(COMPOSE) down
+else
+up: ## start MinIO, Spark master, scale=N workers and Spark Connect; wait until healthy
+	@bash spark/scripts/stack.sh up $(scale)
+down: ## stop the stack, keep the data
+	@bash spark/scripts/stack.sh down
+endif
+
+status: ## the stack's processes and the recent runs
+	@bash spark/scripts/stack.sh status
+	@$(CLI) status
+
+env: ## the effective settings as KEY=value lines (make -s env)
+	@$(CLI) env
+
+doctor: ## check the running stack end to end; last line JSON
+	@$(CLI) doctor
+
+run-main: up ## run the pipeline now, then every hour (once=1: one cycle; source=sim: offline demo)
+	@$(CLI) run-main scale=$(scale) $(if $(once),once=$(once)) $(if $(source),source=$(source))
+
+run-answers: ## answer question=Q on the newest gold snapshot (at=YYYY-MM-DDTHH, format=json)
+	@$(CLI) run-answers question=$(question) $(if $(at),at=$(at)) format=$(format)
+
+typecheck:
+	@npx tsc --noEmit -p tsconfig.json
+
+test-unit:
+	@npx vitest run --project unit
+
+test: setup ## the whole test suite: unit, stack lifecycle, integration on the real stack
+	@npx tsc --noEmit -p tsconfig.json
+	@npx vitest run --project unit
+	@npx vitest run --project stack
+	@npx vitest run --project integration
+
+bench: setup ## the benchmarks (not part of make test); results under bench/results/
+	@$(TSX) bench/run.ts

@@ -1,0 +1,42 @@
+#!/usr/bin/env -S node --import tsx
+/**
+ * The one process entry of the product: `tsx driver/cli.ts <command> [key=value ...]`.
+ * The Makefile targets call it; it maps failures to exit codes (the only place that exits).
+ */
+import { ConfigError } from './config.js';
+import { commands, UsageError } from './commands.js';
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const command = name ? commands[name] : undefined;
+  if (!command) {
+    const list = Object.entries(commands)
+      .map(([key, c]) => `  ${key.padEnd(12)} ${c.summary}`)
+      .join('\n');
+    process.stderr.write(`${name ? `unknown command '${name}'\n` : ''}usage: cli.ts <command> [key=value ...]\n${list}\n`);
+    return 2;
+  }
+  return command.run(parseArgs(rest));
+}
+
+/** `key=value` words as make passes them; a bare word is taken as `key=true`. */
+function parseArgs(words: string[]): Record<string, string> {
+  return Object.fromEntries(
+    words.map((word) => {
+      const eq = word.indexOf('=');
+      return eq === -1 ? [word.replace(/^--/, ''), 'true'] : [word.slice(0, eq).replace(/^--/, ''), word.slice(eq + 1)];
+    }),
+  );
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError || error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

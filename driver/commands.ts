@@ -1,0 +1,30 @@
+import { formatEnv, loadConfig } from './config.js';
+
+/** Bad command-line input: the CLI prints the message alone and exits 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface Command {
+  summary: string;
+  /** Resolves to the process exit code. */
+  run(args: Record<string, string>): Promise<number>;
+}
+
+// Each command loads its module on use, so `env` (called by every make target) stays fast.
+export const commands: Record<string, Command> = {
+  env: {
+    summary: 'print the effective settings as shell-sourceable KEY=value lines',
+    async run() {
+      process.stdout.write(`${formatEnv(loadConfig().settings)}\n`);
+      return 0;
+    },
+  },
+  doctor: {
+    summary: 'check the running stack end to end; the last line is JSON',
+    async run() {
+      const { runDoctor } = await import('./doctor.js');
+      return runDoctor(loadConfig());
+    },
+  },
+};

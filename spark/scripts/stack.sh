@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# The local stack as real processes: stack.sh up [N] | down | status | wait-healthy [N]
+# MinIO, the Spark master, N workers and the Spark Connect server, all bound to 127.0.0.1,
+# with pid files and logs in .stack/. `up` is idempotent and adjusts the number of workers.
+source "$(dirname "$0")/lib.sh"
+
+[ -x "$SPARK_HOME/bin/spark-class" ] && [ -x "$MINIO_BIN" ] || fail "the stack is not installed: run 'make setup' first"
+mkdir -p "$RUN_DIR" "$LOG_DIR" "$STACK_HOME/minio-data" "$STACK_HOME/work" "$STACK_HOME/conf"
+load_settings
+
+MINIO_HOST=$(host_of "$MINIO_ENDPOINT"); MINIO_PORT=$(port_of "$MINIO_ENDPOINT")
+MASTER_HOST=$(host_of "$SPARK_MASTER_URL"); MASTER_PORT=$(port_of "$SPARK_MASTER_URL")
+CONNECT_HOST=$(host_of "$SPARK_CONNECT_URL"); CONNECT_PORT=$(port_of "$SPARK_CONNECT_URL")
+MASTER_UI_PORT=${SPARK_MASTER_WEBUI_PORT:-8080}
+MINIO_CONSOLE_PORT=${MINIO_CONSOLE_PORT:-9001}
+MASTER_JSON=http://$MASTER_HOST:$MASTER_UI_PORT/json/
+
+start_daemon() { # start_daemon NAME COMMAND...: runs COMMAND in the background, its own session, pid in run/NAME.pid
+  local name=$1; shift
+  if pid_alive "$RUN_DIR/$name.pid"; then return 0; fi
+  setsid nohup "$@" >"$LOG_DIR/$name.log" 2>&1 < /dev/null &
+  echo $! > "$RUN_DIR/$name.pid"
+}
+
+stop_daemon() { # stop_daemon NAME: TERM, then KILL after 15 s, the whole process group
+  local name=$1 pidfile=$RUN_DIR/$1.pid pid
+  [ -f "$pidfile" ] || return 0
+  pid=$(cat "$pidfile")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+    say "stopped $name (pid $pid)"
+  fi
+  rm -f "$pidfile"
+}
+
+alive_workers() {
+  curl -fsSL --max-time 3 "$MASTER_JSON" 2>/dev/null \
+    | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{const j=JSON.parse(s);console.log(j.workers.filter(w=>w.state==="ALIVE").length)}catch{console.log(0)}})'
+}
+
+minio_ready() { curl -fs --max-time 2 "$MINIO_ENDPOINT/minio/health/ready" >/dev/null; }
+workers_are() { [ "$(alive_workers)" = "$1" ]; }
+connect_open() { port_open "$CONNECT_HOST" "$CONNECT_PORT"; }
+
+ensure_bucket() {
+  local code
+  code=$(curl -s -o /dev/null -w '%{http_code}' --aws-sigv4 "aws:amz:us-east-1:s3" \
+    --user "$MINIO_ACCESS_KEY:$MINIO_SECRET_KEY" -X PUT "$MINIO_ENDPOINT/$MINIO_BUCKET")
+  case $code in
+    200|409) ;; # created, or already ours
+    *) fail "could not create bucket $MINIO_BUCKET at $MINIO_ENDPOINT (HTTP $code)";;
+  esac
+}
+
+worker_ids() { for f in "$RUN_DIR"/worker-*.pid; do [ -e "$f" ] && basename "$f" .pid | sed 's/worker-//'; done | sort -n; }
+
+up() {
+  local scale=${1:-1} t0=$SECONDS
+  [[ $scale =~ ^[0-9]+$ ]] && [ "$scale" -ge 1 ] || fail "scale must be a whole number of workers >= 1, got '$scale'"
+
+  MINIO_ROOT_USER=$MINIO_ACCESS_KEY MINIO_ROOT_PASSWORD=$MINIO_SECRET_KEY MINIO_BROWSER_REDIRECT=off \
+    start_daemon minio "$MINIO_BIN" server "$STACK_HOME/minio-data" \
+      --address "$MINIO_HOST:$MINIO_PORT" --console-address "$MINIO_HOST:$MINIO_CONSOLE_PORT" --quiet
+  wait_for 60 minio minio_ready || fail "MinIO did not become ready at $MINIO_ENDPOINT; see $LOG_DIR/minio.log"
+  ensure_bucket
+
+  start_daemon master "$SPARK_HOME/bin/spark-class" org.apache.spark.deploy.master.Master \
+    --host "$MASTER_HOST" --port "$MASTER_PORT" --webui-port "$MASTER_UI_PORT"
+  wait_for 90 master port_open "$MASTER_HOST" "$MASTER_UI_PORT" || fail "the Spark master did not start; see $LOG_DIR/master.log"
+
+  # Workers 1..N run; any beyond N (from an earlier, larger scale) stop.
+  for id in $(worker_ids); do [ "$id" -le "$scale" ] || stop_daemon "worker-$id"; done
+  for id in $(seq "$scale"); do
+    SPARK_WORKER_DIR=$STACK_HOME/work/worker-$id start_daemon "worker-$id" \
+      "$SPARK_HOME/bin/spark-class" org.apache.spark.deploy.worker.Worker \
+      --host 127.0.0.1 --webui-port $((MASTER_UI_PORT + id)) \
+      --cores "$SPARK_WORKER_CORES" --memory "$SPARK_WORKER_MEMORY" --work-dir "$STACK_HOME/work/worker-$id" \
+      "$SPARK_MASTER_URL"
+  done
+  wait_for 120 workers workers_are "$scale" \
+    || fail "the master lists $(alive_workers) ALIVE workers, expected $scale; see $LOG_DIR/worker-*.log"
+
+  SPARK_CONNECT_PORT=$CONNECT_PORT SPARK_CONNECT_BIND_ADDRESS=$CONNECT_HOST \
+    SPARK_DRIVER_HOST=127.0.0.1 SPARK_DRIVER_BIND_ADDRESS=127.0.0.1 \
+    "$ROOT/spark/scripts/render-conf.sh" "$ROOT/spark/conf/spark-defaults.conf.template" > "$STACK_HOME/conf/spark-defaults.conf.new"
+  chmod 600 "$STACK_HOME/conf/spark-defaults.conf.new"
+  mv "$STACK_HOME/conf/spark-defaults.conf.new" "$STACK_HOME/conf/spark-defaults.conf"
+  start_daemon connect "$SPARK_HOME/bin/spark-submit" \
+    --class org.apache.spark.sql.connect.service.SparkConnectServer \
+    --name "Spark Connect server" --properties-file "$STACK_HOME/conf/spark-defaults.conf" spark-internal
+  wait_for 180 connect connect_open || fail "Spark Connect did not open $SPARK_CONNECT_URL; see $LOG_DIR/connect.log"
+
+  say "stack up in $((SECONDS - t0)) s (scale=$scale):"
+  say "  MinIO           $MINIO_ENDPOINT  (console http://$MINIO_HOST:$MINIO_CONSOLE_PORT, bucket $MINIO_BUCKET)"
+  say "  Spark master    $SPARK_MASTER_URL  (web UI http://$MASTER_HOST:$MASTER_UI_PORT)"
+  say "  Spark workers   $scale ALIVE ($SPARK_WORKER_CORES cores, $SPARK_WORKER_MEMORY each)"
+  say "  Spark Connect   $SPARK_CONNECT_URL"
+}
+
+down() {
+  # Connect first (it is an application of the master), workers, master, then MinIO last.
+  stop_daemon connect
+  for id in $(worker_ids); do stop_daemon "worker-$id"; done
+  stop_daemon master
+  stop_daemon minio
+  say "stack down (data kept in $STACK_HOME/minio-data)"
+}
+
+status() {
+  local name pid rss
+  printf '%-10s %-8s %-8s %s\n' PROCESS PID RSS_MB STATE
+  for f in "$RUN_DIR"/*.pid; do
+    [ -e "$f" ] || { say "(nothing running)"; return 0; }
+    name=$(basename "$f" .pid); pid=$(cat "$f")
+    if kill -0 "$pid" 2>/dev/null; then
+      # RSS of the whole process group: spark-class and its JVM child.
+      rss=$(ps -o rss= -g "$pid" 2>/dev/null | awk '{s+=$1} END {printf "%d", s/1024}')
+      printf '%-10s %-8s %-8s %s\n' "$name" "$pid" "$rss" running
+    else
+      printf '%-10s %-8s %-8s %s\n' "$name" "$pid" - "dead (stale pid file)"
+    fi
+  done
+}
+
+case ${1:-} in
+  up) up "${2:-1}" ;;
+  down) down ;;
+  status) status ;;
+  *) fail "usage: stack.sh up [N] | down | status" ;;
+esac
