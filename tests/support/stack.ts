@@ -1,0 +1,47 @@
+/** Test helpers for the local stack: run the project's own commands and read what the services report. */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { loadConfig, PROJECT_ROOT } from '../../driver/config.js';
+
+const run = promisify(execFile);
+
+export async function stackCommand(...args: string[]): Promise<string> {
+  const { stdout } = await run('bash', ['spark/scripts/stack.sh', ...args], { cwd: PROJECT_ROOT, maxBuffer: 1 << 24 });
+  return stdout;
+}
+
+export async function make(target: string, ...vars: string[]): Promise<{ stdout: string; stderr: string }> {
+  return run('make', ['-s', target, ...vars], { cwd: PROJECT_ROOT, maxBuffer: 1 << 24, timeout: 600_000 });
+}
+
+export interface MasterState {
+  aliveworkers: number;
+  workers: { id: string; state: string; coresused: number; host: string }[];
+  activeapps: { id: string; name: string; state: string; cores: number }[];
+}
+
+export async function masterState(uiUrl = `http://127.0.0.1:${process.env.SPARK_MASTER_WEBUI_PORT ?? 8080}/json/`): Promise<MasterState> {
+  const response = await fetch(uiUrl, { redirect: 'follow' });
+  if (!response.ok) throw new Error(`master UI ${uiUrl} answered ${response.status}`);
+  return (await response.json()) as MasterState;
+}
+
+export async function minioReady(): Promise<boolean> {
+  const { minio } = loadConfig();
+  try {
+    return (await fetch(`${minio.endpoint}/minio/health/ready`)).ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Pids of every live process whose command line names this project's .stack folder (ours, not others'). */
+export async function stackProcesses(): Promise<number[]> {
+  const { stackHome } = loadConfig();
+  try {
+    const { stdout } = await run('pgrep', ['-f', stackHome]);
+    return stdout.split('\n').filter(Boolean).map(Number).filter((pid) => pid !== process.pid);
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+}

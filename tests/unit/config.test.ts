@@ -1,0 +1,54 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, formatEnv, loadConfig } from '../../driver/config.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'fr-config-'));
+const noFile = join(dir, 'absent.ini');
+const credentials = join(dir, 'credentials.env');
+writeFileSync(credentials, 'MINIO_ACCESS_KEY=generated\nMINIO_SECRET_KEY=generated-secret\n');
+
+describe('configuration', () => {
+  it('takes the environment over config.ini over generated credentials, with defaults for the rest', () => {
+    const ini = join(dir, 'config.ini');
+    writeFileSync(ini, 'MINIO_BUCKET = from-ini\nMINIO_SECRET_KEY = ini-secret-123\nFR24_REQUEST_CAP = 900\n');
+    const config = loadConfig({ env: { FR24_REQUEST_CAP: '1200' }, iniPath: ini, credentialsPath: credentials });
+    expect(config.minio).toMatchObject({ accessKey: 'generated', secretKey: 'ini-secret-123', bucket: 'from-ini' });
+    expect(config.fr24.requestCap).toBe(1200);
+    expect(config.spark.connectUrl).toBe('sc://127.0.0.1:15002');
+  });
+
+  it('reports every bad key at once, naming where each value came from', () => {
+    const ini = join(dir, 'bad.ini');
+    writeFileSync(ini, 'MINIO_BUCKET = Not_A_Bucket\nFR24_REQUST_CAP = 5\n');
+    let error: unknown;
+    try {
+      loadConfig({ env: { MINIO_ENDPOINT: 'not a url', FR24_REQUEST_CAP: '-3' }, iniPath: ini, credentialsPath: noFile });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const key of ['MINIO_ENDPOINT', 'FR24_REQUEST_CAP', 'MINIO_BUCKET', 'FR24_REQUST_CAP', 'MINIO_ACCESS_KEY', 'MINIO_SECRET_KEY']) {
+      expect(problems).toContain(key);
+    }
+    expect(problems).toContain('from environment');
+    expect(problems).toContain('from config.ini');
+  });
+
+  it('prints shell-sourceable lines that read back to the same settings', () => {
+    const config = loadConfig({ env: { MINIO_SECRET_KEY: "it's secret", SPARK_CONNECT_URL: 'sc://h:1/;token=a b' }, iniPath: noFile, credentialsPath: credentials });
+    const lines = formatEnv(config.settings);
+    const back = Object.fromEntries(
+      lines.split('\n').map((l) => {
+        const [k, ...v] = l.split('=');
+        const raw = v.join('=');
+        return [k, raw.startsWith("'") ? raw.slice(1, -1).replace(/'\\''/g, "'") : raw];
+      }),
+    );
+    expect(back.MINIO_SECRET_KEY).toBe("it's secret");
+    expect(back.SPARK_CONNECT_URL).toBe('sc://h:1/;token=a b');
+    expect(back.MINIO_BUCKET).toBe('flights');
+  });
+});
