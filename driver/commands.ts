@@ -27,4 +27,19 @@ export const commands: Record<string, Command> = {
       return runDoctor(loadConfig());
     },
   },
+  'run-main': {
+    summary: 'run the pipeline now, then on every SCHEDULE_CRON tick (once=1, source=sim|fr24)',
+    async run(args) {
+      const { parseRunMainArgs, runMain } = await import('./run-main.js');
+      const parsed = parseRunMainArgs(args);
+      return runMain(loadConfig(), parsed);
+    },
+  },
+  status: {
+    summary: 'the recent runs, from their manifests',
+    async run() {
+      const { printRecentRuns } = await import('./status.js');
+      return printRecentRuns(loadConfig());
+    },
+  },
 };

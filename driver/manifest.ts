@@ -1,0 +1,96 @@
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { z } from 'zod';
+
+const StageName = z.enum(['extract', 'silver', 'gold']);
+export type StageName = z.infer<typeof StageName>;
+
+const StageRecord = z.object({
+  status: z.enum(['pending', 'running', 'succeeded', 'failed', 'skipped', 'interrupted']),
+  startedAt: z.string().optional(),
+  endedAt: z.string().optional(),
+  durationMs: z.number().optional(),
+  attempts: z.number().int().default(0),
+  rowsIn: z.number().int().optional(),
+  rowsOut: z.number().int().optional(),
+  quarantinedRows: z.number().int().optional(),
+  duplicatesRemoved: z.number().int().optional(),
+  requests: z.number().int().optional(),
+  retries: z.number().int().optional(),
+  outputs: z.array(z.string()).default([]),
+  /** Everything else a stage reports (cells, depth, unknown airports, ...), kept as the stage gave it. */
+  details: z.record(z.string(), z.unknown()).default({}),
+  errors: z.array(z.string()).default([]),
+});
+export type StageRecord = z.infer<typeof StageRecord>;
+
+/** The run manifest of SPEC §2: what one run did, written to runs/YYYY/MM/DD/run_YYYYMMDDHHMMSS.json. */
+export const RunManifest = z.object({
+  runId: z.string(),
+  snapshotTime: z.string(),
+  status: z.enum(['running', 'succeeded', 'failed', 'interrupted']),
+  partial: z.boolean(),
+  source: z.string(),
+  startedAt: z.string(),
+  endedAt: z.string().optional(),
+  durationMs: z.number().optional(),
+  stages: z.record(StageName, StageRecord),
+  errors: z.array(z.string()).default([]),
+});
+export type RunManifest = z.infer<typeof RunManifest>;
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/** YYYYMMDDHHMMSS of a UTC instant: the run id and the file-name stamp of every path of the run. */
+export function stampOf(time: Date): string {
+  return `${time.getUTCFullYear()}${pad(time.getUTCMonth() + 1)}${pad(time.getUTCDate())}${pad(time.getUTCHours())}${pad(time.getUTCMinutes())}${pad(time.getUTCSeconds())}`;
+}
+
+export function manifestKey(snapshotTime: Date): string {
+  const t = snapshotTime;
+  return `runs/${t.getUTCFullYear()}/${pad(t.getUTCMonth() + 1)}/${pad(t.getUTCDate())}/run_${stampOf(t)}.json`;
+}
+
+export function newManifest(snapshotTime: Date, source: string): RunManifest {
+  const pending = (): StageRecord => StageRecord.parse({ status: 'pending' });
+  return {
+    runId: `run_${stampOf(snapshotTime)}`,
+    snapshotTime: snapshotTime.toISOString(),
+    status: 'running',
+    partial: false,
+    source,
+    startedAt: new Date().toISOString(),
+    stages: { extract: pending(), silver: pending(), gold: pending() },
+    errors: [],
+  };
+}
+
+export async function writeManifest(s3: S3Client, bucket: string, manifest: RunManifest): Promise<string> {
+  const key = manifestKey(new Date(manifest.snapshotTime));
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      Body: `${JSON.stringify(RunManifest.parse(manifest), null, 2)}\n`,
+      ContentType: 'application/json',
+    }),
+  );
+  return key;
+}
+
+/** The newest `limit` manifests, newest first (keys sort by time because the stamp is zero-padded). */
+export async function recentManifests(s3: S3Client, bucket: string, limit: number): Promise<RunManifest[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'runs/', ContinuationToken: token }));
+    for (const object of page.Contents ?? []) if (object.Key?.endsWith('.json')) keys.push(object.Key);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  const newest = keys.sort().reverse().slice(0, limit);
+  return Promise.all(
+    newest.map(async (key) => {
+      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return RunManifest.parse(JSON.parse(await object.Body!.transformToString()));
+    }),
+  );
+}

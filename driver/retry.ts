@@ -1,0 +1,36 @@
+/** Runs `attempt` until it succeeds or `retries` more tries have failed, waiting baseMs·2^n (+ jitter) between. */
+export async function retryWithBackoff<T>(
+  attempt: (tryNumber: number) => Promise<T>,
+  options: {
+    retries: number;
+    baseMs?: number;
+    maxMs?: number;
+    signal?: AbortSignal;
+    onRetry?: (error: unknown, tryNumber: number, waitMs: number) => void | Promise<void>;
+  },
+): Promise<T> {
+  const base = options.baseMs ?? 2_000;
+  const max = options.maxMs ?? 60_000;
+  for (let tryNumber = 1; ; tryNumber++) {
+    try {
+      return await attempt(tryNumber);
+    } catch (error) {
+      if (tryNumber > options.retries || options.signal?.aborted) throw error;
+      const waitMs = Math.min(max, base * 2 ** (tryNumber - 1)) * (0.75 + Math.random() * 0.5);
+      await options.onRetry?.(error, tryNumber, waitMs);
+      await sleep(waitMs, options.signal);
+    }
+  }
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

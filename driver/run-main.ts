@@ -1,0 +1,106 @@
+import { join } from 'node:path';
+import schedule from 'node-schedule';
+import type { Config } from './config.js';
+import { UsageError } from './commands.js';
+import { acquirePipelineLock, LockBusyError } from './lock.js';
+import { createLogger } from './logger.js';
+import type { RunManifest } from './manifest.js';
+import { runPipeline } from './pipeline.js';
+import { createS3Client } from './s3.js';
+import { pipelineStages } from './stages.js';
+import { startFr24Sim } from '../extract/index.js';
+import type { SparkSession } from '../spark/index.js';
+
+interface RunMainArgs {
+  once: boolean;
+  source: 'fr24' | 'sim';
+  /** How long a run waits for another one to finish before it refuses. */
+  lockWaitMs: number;
+}
+
+export function parseRunMainArgs(args: Record<string, string>): RunMainArgs {
+  const source = args.source || 'fr24';
+  if (source !== 'fr24' && source !== 'sim') throw new UsageError(`source must be fr24 or sim, got '${source}'`);
+  const once = ['1', 'true', 'yes'].includes(args.once ?? '');
+  const lockWaitMs = args['lock-wait-s'] !== undefined ? Number(args['lock-wait-s']) * 1000 : 30 * 60_000;
+  if (!Number.isFinite(lockWaitMs) || lockWaitMs < 0) throw new UsageError(`lock-wait-s must be a number of seconds`);
+  return { once, source, lockWaitMs };
+}
+
+/**
+ * `make run-main`: one cycle now, then one per SCHEDULE_CRON tick (hourly by default) until SIGINT/SIGTERM.
+ * Cycles never overlap: the pipeline lock is shared by every process on this machine's stack.
+ * Resolves to the exit code: with once=1, 0 only when the cycle succeeded.
+ */
+export async function runMain(config: Config, args: RunMainArgs): Promise<number> {
+  const logger = createLogger({ level: config.log.level, file: config.log.file });
+  const s3 = createS3Client(config.minio);
+  const stopping = new AbortController();
+  const lockPath = join(config.stackHome, 'run', 'pipeline.lock');
+  let activeSpark: SparkSession | undefined;
+  let job: schedule.Job | undefined;
+
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping.signal.aborted) return;
+    logger.warn(`${signal} received: stopping the schedule and interrupting the running stage`);
+    job?.cancel();
+    stopping.abort();
+    activeSpark?.interruptAll().catch(() => undefined);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
+  const sim = args.source === 'sim' ? await startFr24Sim({ host: '127.0.0.1', port: 0 }) : undefined;
+  if (sim) logger.info(`source=sim: FR24-compatible server at ${sim.url}`);
+  const fr24BaseUrl = sim?.url ?? config.fr24.baseUrl;
+
+  const cycle = async (waitMs: number): Promise<RunManifest | undefined> => {
+    let release: () => void;
+    try {
+      release = await acquirePipelineLock(lockPath, `pid-${process.pid}`, {
+        waitMs,
+        onWait: (owner) => logger.warn(`waiting for run ${owner.runId} (pid ${owner.pid}) to finish`),
+      });
+    } catch (error) {
+      if (error instanceof LockBusyError) {
+        logger.error(error.message);
+        return undefined;
+      }
+      throw error;
+    }
+    try {
+      // Taken after the lock, so two runs that queued up get distinct snapshots.
+      const snapshotTime = new Date(Math.floor(Date.now() / 1000) * 1000);
+      return await runPipeline({
+        snapshotTime,
+        source: args.source === 'sim' ? `sim ${fr24BaseUrl}` : (fr24BaseUrl ?? 'fr24'),
+        stages: pipelineStages({ config, snapshotTime, fr24BaseUrl, onSpark: (spark) => (activeSpark = spark) }),
+        s3,
+        bucket: config.minio.bucket,
+        logger,
+        stageRetries: config.schedule.stageRetries,
+        signal: stopping.signal,
+      });
+    } finally {
+      release();
+    }
+  };
+
+  try {
+    const first = await cycle(args.lockWaitMs);
+    if (args.once || stopping.signal.aborted) return first?.status === 'succeeded' ? 0 : 1;
+
+    // A tick that finds a run still going refuses at once instead of queueing behind it.
+    job = schedule.scheduleJob(config.schedule.cron, () => void cycle(0).catch((e) => logger.error(String(e))));
+    if (!job) throw new UsageError(`SCHEDULE_CRON '${config.schedule.cron}' is not a valid cron expression`);
+    logger.info(`scheduled: next run at ${job.nextInvocation()?.toISOString()} (cron '${config.schedule.cron}')`);
+    await new Promise<void>((resolve) => stopping.signal.addEventListener('abort', () => resolve(), { once: true }));
+    return 0;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    await schedule.gracefulShutdown();
+    await sim?.close();
+    await new Promise<void>((resolve) => logger.on('finish', resolve).end());
+  }
+}

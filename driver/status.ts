@@ -1,0 +1,44 @@
+import type { Config } from './config.js';
+import { recentManifests, type RunManifest } from './manifest.js';
+import { createS3Client } from './s3.js';
+
+const seconds = (ms?: number) => (ms === undefined ? '-' : (ms / 1000).toFixed(1));
+
+function row(run: RunManifest): string[] {
+  const { extract, silver, gold } = run.stages;
+  return [
+    run.runId,
+    run.status + (run.partial ? ' (partial)' : ''),
+    seconds(run.durationMs),
+    String(extract.rowsOut ?? '-'),
+    String(silver.rowsOut ?? '-'),
+    String(silver.quarantinedRows ?? '-'),
+    String(gold.rowsOut ?? '-'),
+    `${seconds(extract.durationMs)}/${seconds(silver.durationMs)}/${seconds(gold.durationMs)}`,
+    run.errors[0]?.slice(0, 60) ?? '',
+  ];
+}
+
+export function formatTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** `make status`: the recent runs, newest first, from their manifests in the bucket. */
+export async function printRecentRuns(config: Config, limit = 10): Promise<number> {
+  let runs: RunManifest[];
+  try {
+    runs = await recentManifests(createS3Client(config.minio), config.minio.bucket, limit);
+  } catch (error) {
+    process.stdout.write(`runs: unavailable (${error instanceof Error ? error.message : String(error)}; is MinIO up?)\n`);
+    return 0;
+  }
+  if (runs.length === 0) {
+    process.stdout.write('runs: none yet (make run-main once=1 source=sim runs one)\n');
+    return 0;
+  }
+  const header = ['RUN', 'STATUS', 'SECONDS', 'BRONZE', 'SILVER', 'QUARANTINED', 'GOLD', 'EXTRACT/SILVER/GOLD s', 'ERROR'];
+  process.stdout.write(`\n${formatTable(header, runs.map(row))}\n`);
+  return 0;
+}

@@ -1,0 +1,56 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { acquirePipelineLock, LockBusyError } from '../../driver/lock.js';
+import { PROJECT_ROOT } from '../../driver/config.js';
+
+const lockPath = () => join(mkdtempSync(join(tmpdir(), 'fr-lock-')), 'pipeline.lock');
+
+describe('pipeline lock', () => {
+  it('refuses a second holder with a message naming the running one', async () => {
+    const path = lockPath();
+    const release = await acquirePipelineLock(path, 'run_first', { waitMs: 0 });
+    const second = acquirePipelineLock(path, 'run_second', { waitMs: 0 });
+    await expect(second).rejects.toBeInstanceOf(LockBusyError);
+    await expect(second).rejects.toThrow(/run_first.*pid \d+/);
+    release();
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('lets a waiting run in once the holder releases', async () => {
+    const path = lockPath();
+    const release = await acquirePipelineLock(path, 'run_first', { waitMs: 0 });
+    let waited = false;
+    setTimeout(release, 300);
+    const releaseSecond = await acquirePipelineLock(path, 'run_second', { waitMs: 10_000, pollMs: 50, onWait: () => (waited = true) });
+    expect(waited).toBe(true);
+    releaseSecond();
+  });
+
+  it('recovers a lock left by a dead process', async () => {
+    const path = lockPath();
+    const dead = spawnSync('true').pid!; // exited by now
+    writeFileSync(path, JSON.stringify({ pid: dead, runId: 'run_dead', since: new Date(0).toISOString() }));
+    const release = await acquirePipelineLock(path, 'run_next', { waitMs: 0 });
+    release();
+  });
+
+  it('holds across processes', async () => {
+    const path = lockPath();
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '-e', `const { acquirePipelineLock } = await import('./driver/lock.ts');
+       await acquirePipelineLock(${JSON.stringify(path)}, 'run_child', { waitMs: 0 });
+       console.log('held'); setTimeout(() => {}, 60000);`],
+      { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+    await expect(acquirePipelineLock(path, 'run_parent', { waitMs: 0 })).rejects.toThrow(/run_child/);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    const release = await acquirePipelineLock(path, 'run_parent', { waitMs: 0 });
+    release();
+  });
+});
