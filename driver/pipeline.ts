@@ -50,7 +50,12 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
   const { s3, bucket, signal } = options;
   const manifest = newManifest(options.snapshotTime, options.source);
   const runLog = options.logger.child({ runId: manifest.runId });
-  const save = () => writeManifest(s3, bucket, manifest);
+  // The object store may be the part that is failing: a manifest that cannot be written is logged, not fatal,
+  // and the final write is retried so the run's outcome reaches the bucket once the store is back.
+  const save = (retries = 0) =>
+    retryWithBackoff(() => writeManifest(s3, bucket, manifest), { retries, baseMs: 1_000 }).catch((error) =>
+      runLog.warn(`could not write the run manifest: ${messageOf(error)}`),
+    );
   await save();
   runLog.info(`run started: snapshot ${manifest.snapshotTime}, source ${options.source}`);
 
@@ -104,7 +109,7 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
   if (manifest.status === 'running') manifest.status = 'succeeded';
   manifest.endedAt = new Date().toISOString();
   manifest.durationMs = Date.parse(manifest.endedAt) - Date.parse(manifest.startedAt);
-  await save();
+  await save(3);
   runLog.info(`run ${manifest.status} in ${manifest.durationMs} ms${manifest.partial ? ' (partial snapshot)' : ''}`);
   return manifest;
 }
