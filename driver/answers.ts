@@ -1,0 +1,153 @@
+/**
+ * `make run-answers question=Q [at=YYYY-MM-DDTHH] [format=table|json]`: answers the business questions of
+ * SPEC §4 on a gold snapshot, as DataFrame plans run on the cluster.
+ *
+ * The snapshot is found by listing the bucket: only a gold directory with `_SUCCESS` is complete; the newest
+ * one wins (within the hour of `at=` when given).
+ */
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { Config } from './config.js';
+import { UsageError } from './commands.js';
+import { createS3Client } from './s3.js';
+import { SparkSession } from '../spark/index.js';
+import { ALL, questionHelp, questionsFor, runAnswer, UnknownQuestionError, type AnswerRow, type Question } from '../jobs/index.js';
+import {
+  GOLD_PREFIX,
+  goldHourPrefix,
+  goldPath,
+  newestSnapshot,
+  parseAtHour,
+  snapshotTimeOfGoldSuccessKey,
+  SnapshotArgumentError,
+} from '../jobs/paths.js';
+
+/** No complete gold snapshot where the user asked (the CLI prints the message and exits non-zero). */
+export class SnapshotNotFoundError extends UsageError {
+  override name = 'SnapshotNotFoundError';
+}
+
+export interface AnswerArgs {
+  /** A question name, `all`, or `--help`. */
+  question: string;
+  at?: string;
+  format: 'table' | 'json';
+}
+
+export function parseAnswerArgs(args: Record<string, string>): AnswerArgs {
+  const question = args.question?.trim() || ALL;
+  const format = (args.format?.trim() || 'table').toLowerCase();
+  if (format !== 'table' && format !== 'json') throw new UsageError(`format must be table or json, got '${args.format}'`);
+  // `make run-answers question=--help` arrives as question=--help; `help=true` comes from a bare --help word.
+  const help = question === '--help' || question === 'help' || args.help === 'true';
+  return { question: help ? '--help' : question, at: args.at?.trim() || undefined, format };
+}
+
+/** Every complete gold snapshot (times) under a prefix, read from the `_SUCCESS` markers. */
+export async function listGoldSnapshots(s3: S3Client, bucket: string, prefix = GOLD_PREFIX): Promise<Date[]> {
+  const times: Date[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    for (const object of page.Contents ?? []) {
+      const time = object.Key ? snapshotTimeOfGoldSuccessKey(object.Key) : undefined;
+      if (time) times.push(time);
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return times;
+}
+
+export interface ResolvedSnapshot {
+  snapshotTime: Date;
+  path: string;
+}
+
+/** The newest complete gold snapshot, or the newest one of the hour `at`; a clear error when there is none. */
+export async function resolveGoldSnapshot(s3: S3Client, bucket: string, at?: string): Promise<ResolvedSnapshot> {
+  let hour: Date | undefined;
+  try {
+    hour = at === undefined ? undefined : parseAtHour(at);
+  } catch (error) {
+    if (error instanceof SnapshotArgumentError) throw new UsageError(error.message);
+    throw error;
+  }
+  const times = await listGoldSnapshots(s3, bucket, hour ? goldHourPrefix(hour) : GOLD_PREFIX);
+  const snapshotTime = newestSnapshot(times, hour);
+  if (!snapshotTime) {
+    throw new SnapshotNotFoundError(
+      hour
+        ? `no complete gold snapshot for ${at} UTC in s3://${bucket}/${goldHourPrefix(hour)} (a snapshot is complete when its _SUCCESS exists); ` +
+            `omit at= for the newest one`
+        : `no complete gold snapshot in s3://${bucket}/${GOLD_PREFIX} yet: run the pipeline first (make run-main once=1)`,
+    );
+  }
+  return { snapshotTime, path: goldPath(bucket, snapshotTime) };
+}
+
+const cell = (v: AnswerRow[string]) => (v === null ? '' : typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(1) : String(v));
+
+/** A plain-text table: a title, the column names, a rule, the rows (numbers right-aligned). */
+export function formatTable(title: string, columns: readonly string[], rows: AnswerRow[]): string {
+  const texts = rows.map((row) => columns.map((c) => cell(row[c])));
+  const widths = columns.map((c, i) => Math.max(c.length, ...texts.map((t) => t[i].length)));
+  const numeric = columns.map((c) => rows.length > 0 && rows.every((row) => row[c] === null || typeof row[c] === 'number'));
+  const line = (values: string[]) =>
+    values.map((v, i) => (numeric[i] ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join('  ').trimEnd();
+  return [
+    title,
+    line([...columns]),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...(texts.length > 0 ? texts.map(line) : ['(no rows)']),
+  ].join('\n');
+}
+
+export interface AnswerOutput {
+  question: string;
+  snapshot: string;
+  rows: AnswerRow[];
+}
+
+interface RunAnswersDeps {
+  write?: (text: string) => void;
+  s3?: S3Client;
+}
+
+/**
+ * The command: prints the answers and resolves to the exit code (0). Bad arguments and missing snapshots
+ * throw UsageError subclasses with a message a user can act on; the CLI maps them to a non-zero exit.
+ */
+export async function runAnswers(config: Config, rawArgs: Record<string, string>, deps: RunAnswersDeps = {}): Promise<number> {
+  const write = deps.write ?? ((text: string) => process.stdout.write(text));
+  const args = parseAnswerArgs(rawArgs);
+  if (args.question === '--help') {
+    write(`${questionHelp()}\n`);
+    return 0;
+  }
+  let questions: Question[];
+  try {
+    questions = questionsFor(args.question);
+  } catch (error) {
+    if (error instanceof UnknownQuestionError) throw new UsageError(error.message);
+    throw error;
+  }
+  const s3 = deps.s3 ?? createS3Client(config.minio);
+  const snapshot = await resolveGoldSnapshot(s3, config.minio.bucket, args.at);
+  const spark = await SparkSession.builder()
+    .remote(config.spark.connectUrl)
+    .connectTimeoutMs(config.spark.connectTimeoutMs)
+    .getOrCreate();
+  try {
+    for (const [i, question] of questions.entries()) {
+      const rows = await runAnswer(spark, question, snapshot.path);
+      if (args.format === 'json') {
+        write(`${JSON.stringify({ question: question.name, snapshot: snapshot.path, rows } satisfies AnswerOutput)}\n`);
+      } else {
+        const title = `${question.name}: ${question.description}\n(snapshot ${snapshot.path})`;
+        write(`${i > 0 ? '\n' : ''}${formatTable(title, question.columns, rows)}\n`);
+      }
+    }
+  } finally {
+    await spark.stop().catch(() => undefined);
+  }
+  return 0;
+}

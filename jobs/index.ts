@@ -1,0 +1,162 @@
+/**
+ * The Spark jobs as the driver calls them: thin runners that read and write the paths of SPEC §2 and run the
+ * pure plans of silver.ts, gold.ts and answers/. Everything here is sent to the cluster over Spark Connect.
+ */
+import type { DataFrame, SparkSession } from '../spark/index.js';
+import { classifyBronze, quarantinedFlights, silverAccounting, silverFlights, BRONZE_CSV_OPTIONS, BRONZE_SCHEMA_DDL } from './silver.js';
+import {
+  AIRLINES_SCHEMA_DDL,
+  AIRPORTS_SCHEMA_DDL,
+  goldAccounting,
+  goldFlights,
+  REFERENCE_CSV_OPTIONS,
+  type GoldReferences,
+} from './gold.js';
+import { airlinesPath, airportsPath, bronzePath, goldPath, quarantinePath, silverPath } from './paths.js';
+import { countryLookupRows } from './reference/countries.js';
+import { aircraftTypes } from './reference/aircraft-types.js';
+import { airlineCountryRows } from './reference/airline-countries.js';
+import { questionsFor, type Question } from './answers/index.js';
+import { completeGold } from './answers/complete-gold.js';
+
+export { QUESTIONS, questionHelp, questionsFor, UnknownQuestionError, ALL } from './answers/index.js';
+export type { Question } from './answers/index.js';
+
+export interface SnapshotJobOptions {
+  bucket: string;
+  snapshotTime: Date;
+}
+
+export interface SilverResult {
+  bronzeRows: number;
+  silverRows: number;
+  quarantinedRows: number;
+  duplicatesRemoved: number;
+  silverPath: string;
+  quarantinePath: string;
+}
+
+export interface GoldResult {
+  silverRows: number;
+  goldRows: number;
+  missingOriginAirport: number;
+  unknownOriginAirport: number;
+  missingDestinationAirport: number;
+  unknownDestinationAirport: number;
+  unknownOriginCountry: number;
+  unknownDestinationCountry: number;
+  missingAirline: number;
+  unknownAirline: number;
+  unknownManufacturer: number;
+  unknownAirlineCountry: number;
+  flightsWithDistance: number;
+  goldPath: string;
+}
+
+/** Row accounting that does not add up: the job's output must not be trusted. */
+export class RowAccountingError extends Error {
+  override name = 'RowAccountingError';
+}
+
+const asNumber = (value: unknown) => Number(value ?? 0);
+
+function readCsv(spark: SparkSession, path: string, schemaDdl: string, options: Readonly<Record<string, string>>): DataFrame {
+  let reader = spark.read.schema(schemaDdl);
+  for (const [key, value] of Object.entries(options)) reader = reader.option(key, value);
+  return reader.csv(path);
+}
+
+/** Bronze CSV of a snapshot → silver Parquet + quarantine Parquet, with the row accounting. */
+export async function runSilver(spark: SparkSession, options: SnapshotJobOptions): Promise<SilverResult> {
+  const { bucket, snapshotTime } = options;
+  const bronze = readCsv(spark, bronzePath(bucket, snapshotTime), BRONZE_SCHEMA_DDL, BRONZE_CSV_OPTIONS);
+  const classified = classifyBronze(bronze);
+  const [counts] = await silverAccounting(classified).collect();
+  const result: SilverResult = {
+    bronzeRows: asNumber(counts.bronze_rows),
+    silverRows: asNumber(counts.silver_rows),
+    quarantinedRows: asNumber(counts.quarantined_rows),
+    duplicatesRemoved: asNumber(counts.duplicates_removed),
+    silverPath: silverPath(bucket, snapshotTime),
+    quarantinePath: quarantinePath(bucket, snapshotTime),
+  };
+  await silverFlights(classified).write.mode('overwrite').parquet(result.silverPath);
+  await quarantinedFlights(classified).write.mode('overwrite').parquet(result.quarantinePath);
+  const written = await spark.read.parquet(result.silverPath).count();
+  if (written !== result.silverRows || result.bronzeRows !== result.silverRows + result.quarantinedRows + result.duplicatesRemoved) {
+    throw new RowAccountingError(
+      `silver ${snapshotTime.toISOString()}: bronze ${result.bronzeRows} ≠ silver ${result.silverRows} (written ${written}) + ` +
+        `quarantined ${result.quarantinedRows} + duplicates ${result.duplicatesRemoved}`,
+    );
+  }
+  return result;
+}
+
+/** The small reference tables built in TypeScript, as DataFrames on the cluster. */
+export function referenceFrames(spark: SparkSession): Omit<GoldReferences, 'airports' | 'airlines'> {
+  return {
+    countries: spark.createDataFrame(countryLookupRows(), 'country_key STRING, country_iso STRING, country_name STRING, continent STRING'),
+    aircraftTypes: spark.createDataFrame(aircraftTypes(), 'designator STRING, manufacturer STRING, model STRING'),
+    airlineCountries: spark.createDataFrame(airlineCountryRows(), 'airline_icao STRING, airline_country STRING'),
+  };
+}
+
+/** Silver Parquet of a snapshot + reference CSVs → gold Parquet; every silver flight is kept and the unknowns counted. */
+export async function runGold(spark: SparkSession, options: SnapshotJobOptions): Promise<GoldResult> {
+  const { bucket, snapshotTime } = options;
+  const silver = spark.read.parquet(silverPath(bucket, snapshotTime));
+  const refs: GoldReferences = {
+    airports: readCsv(spark, airportsPath(bucket), AIRPORTS_SCHEMA_DDL, REFERENCE_CSV_OPTIONS),
+    airlines: readCsv(spark, airlinesPath(bucket), AIRLINES_SCHEMA_DDL, REFERENCE_CSV_OPTIONS),
+    ...referenceFrames(spark),
+  };
+  const path = goldPath(bucket, snapshotTime);
+  await goldFlights(silver, refs).write.mode('overwrite').parquet(path);
+  const silverRows = await silver.count();
+  const [c] = await goldAccounting(spark.read.parquet(path)).collect();
+  const result: GoldResult = {
+    silverRows,
+    goldRows: asNumber(c.gold_rows),
+    missingOriginAirport: asNumber(c.missing_origin_airport),
+    unknownOriginAirport: asNumber(c.unknown_origin_airport),
+    missingDestinationAirport: asNumber(c.missing_destination_airport),
+    unknownDestinationAirport: asNumber(c.unknown_destination_airport),
+    unknownOriginCountry: asNumber(c.unknown_origin_country),
+    unknownDestinationCountry: asNumber(c.unknown_destination_country),
+    missingAirline: asNumber(c.missing_airline),
+    unknownAirline: asNumber(c.unknown_airline),
+    unknownManufacturer: asNumber(c.unknown_manufacturer),
+    unknownAirlineCountry: asNumber(c.unknown_airline_country),
+    flightsWithDistance: asNumber(c.with_distance),
+    goldPath: path,
+  };
+  if (result.goldRows !== silverRows) {
+    throw new RowAccountingError(`gold ${snapshotTime.toISOString()}: ${result.goldRows} gold rows for ${silverRows} silver rows`);
+  }
+  return result;
+}
+
+export type AnswerRow = Record<string, string | number | boolean | null>;
+
+/** Plain JSON values: Spark longs arrive as bigint, which JSON cannot print. */
+function plainRow(row: Record<string, unknown>, columns: readonly string[]): AnswerRow {
+  const out: AnswerRow = {};
+  for (const c of columns) {
+    const v = row[c];
+    out[c] = typeof v === 'bigint' ? Number(v) : v === undefined ? null : (v as AnswerRow[string]);
+  }
+  return out;
+}
+
+/** The gold snapshot at `goldPath`, with whatever the answers need and an older snapshot lacks derived now. */
+export async function openGold(spark: SparkSession, goldPathOfSnapshot: string): Promise<DataFrame> {
+  const gold = spark.read.parquet(goldPathOfSnapshot);
+  return completeGold(gold, await gold.columns(), referenceFrames(spark));
+}
+
+/** Runs one question on a gold snapshot and returns its rows. */
+export async function runAnswer(spark: SparkSession, question: string | Question, goldPathOfSnapshot: string): Promise<AnswerRow[]> {
+  const q = typeof question === 'string' ? questionsFor(question)[0] : question;
+  const gold = await openGold(spark, goldPathOfSnapshot);
+  return (await q.plan(gold).collect()).map((row) => plainRow(row as Record<string, unknown>, q.columns));
+}

@@ -1,0 +1,158 @@
+/**
+ * Silver: bronze CSV rows → typed, de-duplicated flights, plus the rows that cannot be cleaned (quarantine).
+ *
+ * Every bronze row ends in exactly one of three places, so the counts reconcile:
+ *   bronze rows = silver rows + quarantined rows + duplicates removed.
+ * Parsing happens on Spark with try_cast, so a bad value becomes a quarantine reason, never a failed job
+ * and never a silent null.
+ */
+import { F, type DataFrame } from '../spark/index.js';
+
+/** The bronze CSV header (written by the extractor), in file order. */
+export const BRONZE_COLUMNS = [
+  'id',
+  'icao_24bit',
+  'latitude',
+  'longitude',
+  'heading',
+  'altitude',
+  'ground_speed',
+  'squawk',
+  'radar',
+  'aircraft_code',
+  'registration',
+  'time',
+  'origin_airport_iata',
+  'destination_airport_iata',
+  'number',
+  'airline_iata',
+  'on_ground',
+  'vertical_speed',
+  'callsign',
+  'airline_icao',
+  'snapshot_time',
+] as const;
+
+/** Spark's slot for a line the CSV reader cannot split into the header's fields. */
+export const CORRUPT_RECORD_COLUMN = '_corrupt_record';
+
+/** Every bronze field is read as a string: values are parsed on Spark, so failures can be named. */
+export const BRONZE_SCHEMA_DDL = [...BRONZE_COLUMNS, CORRUPT_RECORD_COLUMN].map((c) => `${c} STRING`).join(', ');
+
+/** CSV reader options for RFC 4180 bronze files (quoted fields may hold commas, quotes and line breaks). */
+export const BRONZE_CSV_OPTIONS: Readonly<Record<string, string>> = {
+  header: 'true',
+  multiLine: 'true',
+  quote: '"',
+  escape: '"',
+  mode: 'PERMISSIVE',
+  columnNameOfCorruptRecord: CORRUPT_RECORD_COLUMN,
+  // Keep values as written: trimming and empty-string handling are decided below, per column.
+  ignoreLeadingWhiteSpace: 'false',
+  ignoreTrailingWhiteSpace: 'false',
+};
+
+/** The latest instant a flight time may have (2100-01-01): anything later is a corrupt value, not a flight. */
+const MAX_UNIX_SECONDS = 4_102_444_800;
+
+/** A trimmed string column with '' read as missing. */
+const text = (c: string) => `nullif(trim(${c}), '')`;
+const parsed = (c: string, type: string) => `try_cast(${text(c)} AS ${type})`;
+
+/** Integer columns of the feed: empty is allowed (null), anything else must parse. */
+const INTEGER_COLUMNS = ['heading', 'altitude', 'ground_speed', 'vertical_speed'] as const;
+
+/**
+ * The quarantine reasons, each a SQL condition over the raw row. The reason column lists every rule a row
+ * breaks, separated by '; ', in this order.
+ */
+export const QUARANTINE_RULES: ReadonlyArray<readonly [reason: string, condition: string]> = [
+  ['malformed_record', `${CORRUPT_RECORD_COLUMN} IS NOT NULL`],
+  ['missing_id', `${text('id')} IS NULL`],
+  ['missing_latitude', `${text('latitude')} IS NULL`],
+  ['unparseable_latitude', `${text('latitude')} IS NOT NULL AND ${parsed('latitude', 'DOUBLE')} IS NULL`],
+  ['latitude_out_of_range', `NOT coalesce(${parsed('latitude', 'DOUBLE')} BETWEEN -90 AND 90, true)`],
+  ['missing_longitude', `${text('longitude')} IS NULL`],
+  ['unparseable_longitude', `${text('longitude')} IS NOT NULL AND ${parsed('longitude', 'DOUBLE')} IS NULL`],
+  ['longitude_out_of_range', `NOT coalesce(${parsed('longitude', 'DOUBLE')} BETWEEN -180 AND 180, true)`],
+  ['missing_time', `${text('time')} IS NULL`],
+  ['unparseable_time', `${text('time')} IS NOT NULL AND ${parsed('time', 'BIGINT')} IS NULL`],
+  ['time_out_of_range', `NOT coalesce(${parsed('time', 'BIGINT')} BETWEEN 1 AND ${MAX_UNIX_SECONDS}, true)`],
+  ...INTEGER_COLUMNS.map(
+    (c) => [`unparseable_${c}`, `${text(c)} IS NOT NULL AND ${parsed(c, 'INT')} IS NULL`] as const,
+  ),
+  ['unparseable_on_ground', `${text('on_ground')} IS NOT NULL AND ${parsed('on_ground', 'BOOLEAN')} IS NULL`],
+  [
+    'unparseable_snapshot_time',
+    `${text('snapshot_time')} IS NOT NULL AND ${parsed('snapshot_time', 'TIMESTAMP')} IS NULL`,
+  ],
+];
+
+export const REASON_COLUMN = 'reason';
+
+const reasonSql = `nullif(concat_ws('; ', ${QUARANTINE_RULES.map(([reason, condition]) => `CASE WHEN ${condition} THEN '${reason}' END`).join(', ')}), '')`;
+
+/** The silver columns: typed, trimmed, '' as null, upper-case codes. */
+const SILVER_COLUMN_SQL: ReadonlyArray<readonly [name: string, sql: string]> = [
+  ['id', text('id')],
+  ['icao_24bit', `upper(${text('icao_24bit')})`],
+  ['latitude', parsed('latitude', 'DOUBLE')],
+  ['longitude', parsed('longitude', 'DOUBLE')],
+  ['heading', parsed('heading', 'INT')],
+  ['altitude', parsed('altitude', 'INT')],
+  ['ground_speed', parsed('ground_speed', 'INT')],
+  ['vertical_speed', parsed('vertical_speed', 'INT')],
+  ['squawk', text('squawk')],
+  ['aircraft_code', `upper(${text('aircraft_code')})`],
+  ['registration', text('registration')],
+  ['time', `timestamp_seconds(${parsed('time', 'BIGINT')})`],
+  ['origin_airport_iata', `upper(${text('origin_airport_iata')})`],
+  ['destination_airport_iata', `upper(${text('destination_airport_iata')})`],
+  ['number', text('number')],
+  ['airline_iata', `upper(${text('airline_iata')})`],
+  ['airline_icao', `upper(${text('airline_icao')})`],
+  ['callsign', text('callsign')],
+  ['on_ground', parsed('on_ground', 'BOOLEAN')],
+  ['snapshot_time', parsed('snapshot_time', 'TIMESTAMP')],
+];
+export const SILVER_COLUMNS = SILVER_COLUMN_SQL.map(([name]) => name);
+
+/**
+ * Adds the quarantine reason and, among clean rows, the recency rank of each row within its id
+ * (1 = the newest `time`; equal times are ordered by the other fields so the choice is deterministic).
+ */
+export function classifyBronze(bronze: DataFrame): DataFrame {
+  const withReason = bronze.withColumn(REASON_COLUMN, F.expr(reasonSql));
+  return withReason.withColumn(
+    '_recency_rank',
+    F.expr(
+      `CASE WHEN ${REASON_COLUMN} IS NULL THEN row_number() OVER (PARTITION BY ${REASON_COLUMN} IS NULL, ${text('id')} ` +
+        `ORDER BY ${parsed('time', 'BIGINT')} DESC, ${parsed('snapshot_time', 'TIMESTAMP')} DESC NULLS LAST, ` +
+        `${parsed('altitude', 'INT')} DESC NULLS LAST, latitude, longitude, ${CORRUPT_RECORD_COLUMN}) END`,
+    ),
+  );
+}
+
+/** The silver flights: clean rows only, the newest record of each id, typed columns. */
+export function silverFlights(classified: DataFrame): DataFrame {
+  return classified
+    .filter(F.expr(`${REASON_COLUMN} IS NULL AND _recency_rank = 1`))
+    .select(...SILVER_COLUMN_SQL.map(([name, sql]) => F.expr(sql).alias(name)));
+}
+
+/** The quarantined rows, exactly as read from bronze (strings), with the reason. */
+export function quarantinedFlights(classified: DataFrame): DataFrame {
+  return classified
+    .filter(F.expr(`${REASON_COLUMN} IS NOT NULL`))
+    .select(...[...BRONZE_COLUMNS, CORRUPT_RECORD_COLUMN, REASON_COLUMN].map((c) => F.col(c)));
+}
+
+/** One row: the row accounting of a classified bronze file, computed in a single pass. */
+export function silverAccounting(classified: DataFrame): DataFrame {
+  return classified.agg(
+    F.count(F.lit(1)).alias('bronze_rows'),
+    F.expr(`count_if(${REASON_COLUMN} IS NULL AND _recency_rank = 1)`).alias('silver_rows'),
+    F.expr(`count_if(${REASON_COLUMN} IS NOT NULL)`).alias('quarantined_rows'),
+    F.expr(`count_if(${REASON_COLUMN} IS NULL AND _recency_rank > 1)`).alias('duplicates_removed'),
+  );
+}

@@ -1,0 +1,102 @@
+/**
+ * The seven answers on the seed gold sample stored as a gold snapshot in MinIO, run as Spark plans on the
+ * cluster, against the values derived here in plain TypeScript from the same Parquet file.
+ * Also the `run-answers` command: snapshot resolution (newest complete, at=), JSON output and its errors.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig, type Config } from '../../driver/config.js';
+import { deletePrefix } from '../../driver/s3.js';
+import { UsageError } from '../../driver/commands.js';
+import { runAnswers, SnapshotNotFoundError } from '../../driver/answers.js';
+import { SparkSession } from '../../spark/index.js';
+import { QUESTIONS, runAnswer } from '../../jobs/index.js';
+import { goldKey, goldPath } from '../../jobs/paths.js';
+import { expectedAnswers } from '../support/jobs-expected-answers.js';
+import { readSeedGold, SEED_GOLD_PATH } from '../support/jobs-seed-gold.js';
+import { freshBucket, putText, testS3 } from '../support/jobs-s3.js';
+
+const seedTime = new Date('2024-04-18T17:17:22Z');
+/** A newer snapshot without _SUCCESS: an unfinished write that must never be read. */
+const unfinishedTime = new Date('2024-04-18T18:05:00Z');
+const s3 = testS3();
+let spark: SparkSession;
+let bucket: string;
+let config: Config;
+let expected: Record<string, Record<string, unknown>[]>;
+
+/** Numbers compared to 0.05 (one rounding step of one decimal), everything else exactly. */
+function expectSameRows(actual: Record<string, unknown>[], wanted: Record<string, unknown>[], question: string) {
+  expect(actual.length, `${question}: ${JSON.stringify(actual)} vs ${JSON.stringify(wanted)}`).toBe(wanted.length);
+  actual.forEach((row, i) => {
+    for (const [key, value] of Object.entries(wanted[i])) {
+      if (typeof value === 'number' && !Number.isInteger(value)) expect(Math.abs((row[key] as number) - value), `${question} ${key}`).toBeLessThanOrEqual(0.05);
+      else expect(row[key], `${question} row ${i} ${key}`).toEqual(value);
+    }
+  });
+}
+
+beforeAll(async () => {
+  bucket = await freshBucket(s3, 'answers-test');
+  const parquet = readFileSync(SEED_GOLD_PATH);
+  await putText(s3, bucket, `${goldKey(seedTime)}part-00000.parquet`, parquet);
+  await putText(s3, bucket, `${goldKey(seedTime)}_SUCCESS`, '{"committer":"test fixture"}');
+  await putText(s3, bucket, `${goldKey(unfinishedTime)}part-00000.parquet`, parquet.subarray(0, 100));
+  const base = loadConfig();
+  config = { ...base, minio: { ...base.minio, bucket } };
+  spark = await SparkSession.builder().remote(config.spark.connectUrl).getOrCreate();
+  expected = expectedAnswers(await readSeedGold());
+});
+
+afterAll(async () => {
+  await spark?.stop();
+  if (bucket) await deletePrefix(s3, bucket, '');
+});
+
+describe('the answers on the seed gold sample (only the seed columns: manufacturer and airline country derived)', () => {
+  for (const question of QUESTIONS) {
+    it(question.name, async () => {
+      const rows = await runAnswer(spark, question, goldPath(bucket, seedTime));
+      expect(rows.length).toBeGreaterThan(0);
+      for (const row of rows) expect(Object.keys(row)).toEqual([...question.columns]);
+      expectSameRows(rows, expected[question.name], question.name);
+    });
+  }
+});
+
+describe('make run-answers', () => {
+  const capture = async (args: Record<string, string>) => {
+    let out = '';
+    const code = await runAnswers(config, args, { write: (text) => (out += text), s3 });
+    return { code, out };
+  };
+
+  it('lists the questions, one line each', async () => {
+    const { code, out } = await capture({ question: '--help' });
+    expect(code).toBe(0);
+    expect(out.trim().split('\n').map((l) => l.split(/\s+/)[0])).toEqual([...QUESTIONS.map((q) => q.name), 'all']);
+  });
+
+  it('answers on the newest complete snapshot by default, as SPEC §4 JSON', async () => {
+    const { code, out } = await capture({ question: 'top-airline', format: 'json' });
+    expect(code).toBe(0);
+    const answer = JSON.parse(out);
+    expect(answer).toEqual({ question: 'top-airline', snapshot: goldPath(bucket, seedTime), rows: expected['top-airline'] });
+  });
+
+  it('answers every question in order with question=all, as a readable table', async () => {
+    const { out } = await capture({ question: 'all', at: '2024-04-18T17' });
+    const titles = out.split('\n').filter((l) => /^[a-z-]+: /.test(l)).map((l) => l.split(':')[0]);
+    expect(titles).toEqual(QUESTIONS.map((q) => q.name));
+    const topAirline = expected['top-airline'][0];
+    expect(out).toMatch(new RegExp(`${topAirline.airline}\\s+${topAirline.flights}`));
+  });
+
+  it('refuses an unknown question, a malformed at= and a snapshot that does not exist', async () => {
+    await expect(capture({ question: 'cheapest-flight' })).rejects.toThrow(UsageError);
+    await expect(capture({ question: 'cheapest-flight' })).rejects.toThrow(/unknown question 'cheapest-flight'/);
+    await expect(capture({ question: 'top-airline', at: '18/04/2024' })).rejects.toThrow(/YYYY-MM-DDTHH/);
+    await expect(capture({ question: 'top-airline', at: '2024-04-18T18' })).rejects.toThrow(SnapshotNotFoundError);
+    await expect(capture({ question: 'top-airline', at: '2001-01-01T00' })).rejects.toThrow(/no complete gold snapshot for 2001-01-01T00/);
+  });
+});

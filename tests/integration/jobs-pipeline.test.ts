@@ -1,0 +1,124 @@
+/**
+ * A simulated world goes bronze → silver → gold on the real cluster and MinIO, with exact row accounting,
+ * every kind of bad record quarantined with its reason, and the enrichment checked against values
+ * computed here in TypeScript.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../driver/config.js';
+import { deletePrefix } from '../../driver/s3.js';
+import { SparkSession } from '../../spark/index.js';
+import { runGold, runSilver, type GoldResult, type SilverResult } from '../../jobs/index.js';
+import { AIRLINES_KEY, AIRPORTS_KEY, bronzeKey, goldPath, quarantinePath, silverPath } from '../../jobs/paths.js';
+import { continentOf } from '../../jobs/reference/countries.js';
+import { manufacturerOf } from '../../jobs/reference/aircraft-types.js';
+import { makeBronzeWorld, type BronzeWorld } from '../support/jobs-bronze-world.js';
+import { readSeedGold } from '../support/jobs-seed-gold.js';
+import { haversineKm } from '../support/jobs-haversine.js';
+import { airlineCountryOf } from '../support/jobs-expected-answers.js';
+import { freshBucket, putText, testS3 } from '../support/jobs-s3.js';
+
+const snapshotTime = new Date('2026-03-01T10:20:30Z');
+const s3 = testS3();
+let spark: SparkSession;
+let bucket: string;
+let world: BronzeWorld;
+let silver: SilverResult;
+let gold: GoldResult;
+
+beforeAll(async () => {
+  bucket = await freshBucket(s3, 'jobs-pipeline-test');
+  world = makeBronzeWorld(await readSeedGold(), { flights: 3000, snapshotTime, withDefects: true });
+  await putText(s3, bucket, bronzeKey(snapshotTime), world.bronzeCsv);
+  await putText(s3, bucket, AIRPORTS_KEY, world.airportsCsv);
+  await putText(s3, bucket, AIRLINES_KEY, world.airlinesCsv);
+  const { spark: sparkConfig } = loadConfig();
+  spark = await SparkSession.builder().remote(sparkConfig.connectUrl).getOrCreate();
+  silver = await runSilver(spark, { bucket, snapshotTime });
+  gold = await runGold(spark, { bucket, snapshotTime });
+});
+
+afterAll(async () => {
+  await spark?.stop();
+  if (bucket) await deletePrefix(s3, bucket, '');
+});
+
+describe('silver', () => {
+  it('accounts for every bronze row: silver + quarantined + duplicates removed', () => {
+    expect(silver.bronzeRows).toBe(world.bronzeRows);
+    expect(silver.silverRows).toBe(world.silver.size);
+    expect(silver.quarantinedRows).toBe(world.quarantined.length);
+    expect(silver.duplicatesRemoved).toBe(world.duplicatesRemoved);
+    expect(silver.bronzeRows).toBe(silver.silverRows + silver.quarantinedRows + silver.duplicatesRemoved);
+    expect(silver.silverPath).toBe(silverPath(bucket, snapshotTime));
+  });
+
+  it('keeps the newest record of each id, typed, with time as a UTC timestamp and exact quoting', async () => {
+    const rows = await spark.read.parquet(silver.silverPath).collect();
+    expect(rows).toHaveLength(world.silver.size);
+    expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
+    for (const row of rows) {
+      const expected = world.silver.get(String(row.id))!;
+      expect(expected, String(row.id)).toBeDefined();
+      expect(row.latitude).toBe(expected.latitude);
+      expect(row.longitude).toBe(expected.longitude);
+      expect(new Date(row.time as Date).getTime()).toBe(expected.time * 1000);
+      expect(row.callsign).toBe(expected.callsign);
+      expect(row.registration).toBe(expected.registration);
+    }
+    const schema = Object.fromEntries((await spark.read.parquet(silver.silverPath).dtypes()).map(([n, t]) => [n, t]));
+    expect(schema).toMatchObject({ latitude: 'double', longitude: 'double', time: 'timestamp', altitude: 'int', on_ground: 'boolean' });
+  });
+
+  it('quarantines each kind of bad record with its reason', async () => {
+    const rows = await spark.read.parquet(quarantinePath(bucket, snapshotTime)).select('id', 'reason').collect();
+    const got = rows.map((r) => ({ id: (r.id as string | null) ?? '', reason: r.reason as string })).sort((a, b) => a.id.localeCompare(b.id));
+    expect(got).toEqual([...world.quarantined].sort((a, b) => a.id.localeCompare(b.id)));
+  });
+});
+
+describe('gold', () => {
+  it('keeps every silver flight and counts the unknown references', () => {
+    expect(gold.silverRows).toBe(silver.silverRows);
+    expect(gold.goldRows).toBe(silver.silverRows);
+    expect(gold.unknownOriginAirport).toBe(world.unknownOriginAirport);
+    expect(gold.missingOriginAirport).toBe(world.missingOriginAirport);
+    expect(gold.unknownAirline).toBe(world.unknownAirline);
+    expect(gold.unknownManufacturer).toBe([...world.silver.values()].filter((f) => manufacturerOf(f.aircraft_code) === 'Unknown').length);
+    expect(gold.goldPath).toBe(goldPath(bucket, snapshotTime));
+  });
+
+  it('joins airports and airlines and adds continents, haversine distance, manufacturer and airline country', async () => {
+    const rows = await spark.read.parquet(gold.goldPath).collect();
+    expect(rows).toHaveLength(world.silver.size);
+    const airlineCountry = airlineCountryOf(
+      rows.map((r) => ({ airline_icao: r.airline_icao, origin_country: r.origin_country }) as never),
+    );
+    let withDistance = 0;
+    for (const row of rows) {
+      const f = world.silver.get(String(row.id))!;
+      const o = world.airports.get(f.origin);
+      const d = world.airports.get(f.destination);
+      expect(row.origin_airport_name ?? undefined).toBe(o?.name);
+      expect(row.destination_country ?? undefined).toBe(d?.country);
+      expect(row.origin_continent).toBe(o ? continentOf(o.country) : 'Unknown');
+      expect(row.destination_continent).toBe(d ? continentOf(d.country) : 'Unknown');
+      expect(row.airline_name ?? undefined).toBe(world.airlines.get(f.airline_icao));
+      expect(row.aircraft_manufacturer).toBe(manufacturerOf(f.aircraft_code));
+      expect(row.airline_country ?? undefined).toBe(airlineCountry.get(f.airline_icao));
+      if (o && d) {
+        withDistance++;
+        expect(Math.abs((row.distance as number) - haversineKm(o.latitude, o.longitude, d.latitude, d.longitude))).toBeLessThan(0.1);
+      } else {
+        expect(row.distance).toBeNull();
+      }
+    }
+    expect(gold.flightsWithDistance).toBe(withDistance);
+  });
+
+  it('keeps the column names of the seed gold and adds the new ones', async () => {
+    const seedColumns = Object.keys((await readSeedGold())[0]);
+    const columns = await spark.read.parquet(gold.goldPath).columns();
+    expect(columns.slice(0, seedColumns.length)).toEqual(seedColumns);
+    expect(columns).toEqual(expect.arrayContaining(['aircraft_manufacturer', 'airline_country']));
+  });
+});

@@ -1,0 +1,24 @@
+/** S3 helpers for the job tests: a bucket of their own (never the product's reference data), objects in and out. */
+import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { loadConfig } from '../../driver/config.js';
+import { createS3Client, deletePrefix } from '../../driver/s3.js';
+
+export function testS3(): S3Client {
+  return createS3Client(loadConfig().minio);
+}
+
+/** A fresh bucket named after the test, emptied first if a previous run left it. */
+export async function freshBucket(s3: S3Client, name: string): Promise<string> {
+  const bucket = `${name}-${process.pid}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 63);
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  } catch (error) {
+    if (!/BucketAlready(OwnedByYou|Exists)/.test((error as Error).name)) throw error;
+    await deletePrefix(s3, bucket, '');
+  }
+  return bucket;
+}
+
+export async function putText(s3: S3Client, bucket: string, key: string, body: string | Uint8Array): Promise<void> {
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import {
+  bronzeKey,
+  goldPath,
+  manifestKey,
+  newestSnapshot,
+  parseAtHour,
+  quarantinePath,
+  silverPath,
+  snapshotTimeOfGoldSuccessKey,
+  SnapshotArgumentError,
+} from '../../jobs/paths.js';
+import { manifestKey as driverManifestKey } from '../../driver/manifest.js';
+
+const t = new Date('2024-04-18T07:05:09Z');
+
+describe('storage layout (SPEC §2)', () => {
+  it('derives every key of a snapshot from its UTC time', () => {
+    expect(bronzeKey(t)).toBe('bronze/flights/year=2024/month=04/day=18/hour=07/flights_20240418070509.csv');
+    expect(silverPath('flights', t)).toBe('s3a://flights/silver/flights/year=2024/month=04/day=18/hour=07/flights_20240418070509.parquet');
+    expect(goldPath('b', t)).toBe('s3a://b/gold/flights/year=2024/month=04/day=18/hour=07/flights_20240418070509.parquet');
+    expect(quarantinePath('b', t)).toBe('s3a://b/quarantine/flights/year=2024/month=04/day=18/hour=07/flights_20240418070509.parquet');
+    expect(manifestKey(t)).toBe('runs/2024/04/18/run_20240418070509.json');
+    expect(manifestKey(t)).toBe(driverManifestKey(t));
+  });
+
+  it('reads the snapshot time back from a gold _SUCCESS key only', () => {
+    const key = 'gold/flights/year=2024/month=04/day=18/hour=07/flights_20240418070509.parquet/_SUCCESS';
+    expect(snapshotTimeOfGoldSuccessKey(key)?.toISOString()).toBe(t.toISOString());
+    expect(snapshotTimeOfGoldSuccessKey(key.replace('_SUCCESS', 'part-0000.parquet'))).toBeUndefined();
+    expect(snapshotTimeOfGoldSuccessKey(key.replace('hour=07', 'hour=08'))).toBeUndefined();
+    expect(snapshotTimeOfGoldSuccessKey(key.replace('silver', 'gold').replace('gold/', 'silver/'))).toBeUndefined();
+  });
+
+  it('parses at=YYYY-MM-DDTHH as a UTC hour and rejects anything else with the expected form', () => {
+    expect(parseAtHour('2024-04-18T07').toISOString()).toBe('2024-04-18T07:00:00.000Z');
+    for (const bad of ['2024-04-18', '2024-04-18T7', '2024-02-30T10', '2024-04-18T24', 'yesterday']) {
+      expect(() => parseAtHour(bad)).toThrow(SnapshotArgumentError);
+      expect(() => parseAtHour(bad)).toThrow(/YYYY-MM-DDTHH/);
+    }
+  });
+
+  it('picks the newest snapshot, optionally within one hour', () => {
+    const times = ['2024-04-18T07:05:09Z', '2024-04-18T07:59:59Z', '2024-04-18T08:00:00Z'].map((s) => new Date(s));
+    expect(newestSnapshot(times)?.toISOString()).toBe('2024-04-18T08:00:00.000Z');
+    expect(newestSnapshot(times, parseAtHour('2024-04-18T07'))?.toISOString()).toBe('2024-04-18T07:59:59.000Z');
+    expect(newestSnapshot(times, parseAtHour('2024-04-18T09'))).toBeUndefined();
+    expect(newestSnapshot([])).toBeUndefined();
+  });
+});
