@@ -30,6 +30,13 @@ export const COUNTRY_NAME_ALIASES: Readonly<Record<string, string>> = {
   'republic of the congo': 'CG',
   'east timor': 'TL',
   'timor leste': 'TL',
+  'timor leste east timor': 'TL',
+  // Dissolved in 2010; the airports so labelled (Bonaire, Saba, Sint Eustatius) are the Caribbean Netherlands.
+  'netherlands antilles': 'BQ',
+  // US island territories the dataset groups as the Minor Outlying Islands.
+  'wake island': 'UM',
+  'johnston atoll': 'UM',
+  'midway islands': 'UM',
   'eswatini': 'SZ',
   'falkland islands': 'FK',
   'falkland islands malvinas': 'FK',

