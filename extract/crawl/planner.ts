@@ -1,0 +1,161 @@
+/**
+ * How a capped cell is split.
+ *
+ * A capped answer is not wasted: its flights are a spread-out sample of the box (FR24 thins a crowded
+ * view across the whole box), and stats.visible says how many the box really holds. The adaptive split
+ * cuts the cell, k-d style at sample quantiles, into as few pieces as should each come back under the cap
+ * (estimated count <= fill x cap), so the number of requests stays close to flights / cap. Without a count
+ * it falls back to four pieces, like a quadtree. A minimum-size square whose estimated flights alone exceed
+ * the cap (an unsplittable cluster) is cut out on its own at once, instead of being approached level by level.
+ *
+ * Every cut leaves both sides at least half the minimum cell size wide and is never made along a side
+ * already at or under the minimum, so recursion ends; a cell at the minimum in both directions is atomic.
+ */
+import { height, isAtomic, width, type Cell } from '../geo.js';
+
+export interface Point {
+  lat: number;
+  lon: number;
+}
+
+export interface Piece {
+  cell: Cell;
+  /** Sample points of the parent's answer inside this piece (0: the parent saw none there). */
+  points: number;
+}
+
+export interface SplitOptions {
+  cap: number;
+  minCellDeg: number;
+  /** Target share of the cap per planned piece (default 0.8): room for the sample's error. */
+  fill: number;
+  mode: 'adaptive' | 'quad';
+}
+
+const roundCut = (x: number) => Math.round(x * 1e4) / 1e4;
+
+export function insidePoints(cell: Cell, points: Point[]): Point[] {
+  return points.filter((p) => p.lat >= cell.south && p.lat <= cell.north && p.lon >= cell.west && p.lon <= cell.east);
+}
+
+/** Pieces tiling `cell` (no gaps; shared edges only). Never returns the cell itself unless it is atomic. */
+export function splitCell(cell: Cell, sample: Point[], reportedTotal: number | undefined, options: SplitOptions): Piece[] {
+  const points = insidePoints(cell, sample);
+  if (isAtomic(cell, options.minCellDeg)) return [{ cell, points: points.length }];
+  if (options.mode === 'quad' || points.length === 0) return quad(cell, points, options.minCellDeg);
+  const known = reportedTotal !== undefined && reportedTotal > points.length;
+  // Flights each sample point stands for; without a reported count assume the box holds twice the cap, which asks for about four pieces.
+  const perPoint = known ? (reportedTotal as number) / points.length : (2 * options.cap) / points.length;
+  const pieces = kd(cell, points, perPoint, options, true);
+  return pieces.length > 1 ? pieces : quad(cell, points, options.minCellDeg);
+}
+
+function kd(cell: Cell, points: Point[], perPoint: number, o: SplitOptions, mustSplit: boolean): Piece[] {
+  const estimate = points.length * perPoint;
+  const target = o.fill * o.cap;
+  if ((!mustSplit && estimate <= target) || isAtomic(cell, o.minCellDeg)) return [{ cell, points: points.length }];
+
+  const heavy = heavySquare(cell, points, perPoint, o);
+  if (heavy) {
+    return isolate(cell, heavy).flatMap((part) =>
+      part === heavy ? [{ cell: part, points: insidePoints(part, points).length }] : kd(part, insidePoints(part, points), perPoint, o, false),
+    );
+  }
+
+  const k = Math.max(2, Math.ceil(estimate / target));
+  const k1 = Math.floor(k / 2);
+  const axis = chooseAxis(cell, points, o.minCellDeg);
+  const [lo, hi] = axis === 'lon' ? [cell.west, cell.east] : [cell.south, cell.north];
+  const coords = points.map((p) => (axis === 'lon' ? p.lon : p.lat)).sort((a, b) => a - b);
+  const cut = clampCut(quantileCut(coords, k1 / k, lo, hi), lo, hi, o.minCellDeg);
+  const [a, b] = axis === 'lon'
+    ? [{ ...cell, east: cut }, { ...cell, west: cut }]
+    : [{ ...cell, north: cut }, { ...cell, south: cut }];
+  const pa = points.filter((p) => (axis === 'lon' ? p.lon : p.lat) < cut);
+  const pb = points.filter((p) => (axis === 'lon' ? p.lon : p.lat) >= cut);
+  return [...kd(a, pa, perPoint, o, false), ...kd(b, pb, perPoint, o, false)];
+}
+
+/** Cut along the direction the sample spreads most (longitude scaled by cos(latitude)), if that side can be cut. */
+function chooseAxis(cell: Cell, points: Point[], minCellDeg: number): 'lat' | 'lon' {
+  const canLon = width(cell) > minCellDeg;
+  const canLat = height(cell) > minCellDeg;
+  if (!canLon) return 'lat';
+  if (!canLat) return 'lon';
+  const lats = points.map((p) => p.lat);
+  const lons = points.map((p) => p.lon);
+  const midLat = (cell.south + cell.north) / 2;
+  const spreadLon = (Math.max(...lons) - Math.min(...lons)) * Math.max(0.2, Math.cos((midLat * Math.PI) / 180));
+  const spreadLat = Math.max(...lats) - Math.min(...lats);
+  return spreadLon >= spreadLat ? 'lon' : 'lat';
+}
+
+/** A cut between two distinct sample values near the wanted quantile (ties cannot be separated by a line). */
+function quantileCut(sorted: number[], q: number, lo: number, hi: number): number {
+  const n = sorted.length;
+  if (n < 2) return (lo + hi) / 2;
+  const want = Math.min(n - 1, Math.max(1, Math.round(n * q)));
+  for (let d = 0; d < n; d++) {
+    for (const i of [want - d, want + d]) {
+      if (i >= 1 && i < n && (sorted[i - 1] as number) < (sorted[i] as number)) return ((sorted[i - 1] as number) + (sorted[i] as number)) / 2;
+    }
+  }
+  return (lo + hi) / 2;
+}
+
+function clampCut(cut: number, lo: number, hi: number, minCellDeg: number): number {
+  const margin = Math.min(minCellDeg / 2, (hi - lo) / 2);
+  return roundCut(Math.min(hi - margin, Math.max(lo + margin, cut)));
+}
+
+/** The minimum-size grid square whose sample says it holds more than the cap on its own, if any. */
+function heavySquare(cell: Cell, points: Point[], perPoint: number, o: SplitOptions): Cell | undefined {
+  const size = o.minCellDeg;
+  const counts = new Map<string, number>();
+  let best: [string, number] | undefined;
+  for (const p of points) {
+    const key = `${Math.floor(p.lat / size)},${Math.floor(p.lon / size)}`;
+    const c = (counts.get(key) ?? 0) + 1;
+    counts.set(key, c);
+    if (!best || c > best[1]) best = [key, c];
+  }
+  // Only once the cluster dominates what is left of the cell: by then the k-d cuts (which cannot pass
+  // through identical positions) have pushed it against the cell's edges, so cutting it out costs fewer pieces.
+  if (!best || best[1] < 3 || best[1] * perPoint <= o.cap || best[1] < 0.5 * points.length) return undefined;
+  const [i, j] = best[0].split(',').map(Number) as [number, number];
+  const square: Cell = {
+    south: Math.max(cell.south, roundCut(i * size)),
+    north: Math.min(cell.north, roundCut((i + 1) * size)),
+    west: Math.max(cell.west, roundCut(j * size)),
+    east: Math.min(cell.east, roundCut((j + 1) * size)),
+  };
+  const same = square.south === cell.south && square.north === cell.north && square.west === cell.west && square.east === cell.east;
+  return same ? undefined : square;
+}
+
+/** `inner` plus up to four rectangles around it: full-height strips west and east, the column below and above. */
+function isolate(cell: Cell, inner: Cell): Cell[] {
+  const parts: Cell[] = [];
+  if (inner.west > cell.west) parts.push({ ...cell, east: inner.west });
+  if (inner.east < cell.east) parts.push({ ...cell, west: inner.east });
+  if (inner.south > cell.south) parts.push({ ...inner, south: cell.south, north: inner.south });
+  parts.push(inner);
+  if (inner.north < cell.north) parts.push({ ...inner, south: inner.north, north: cell.north });
+  return parts;
+}
+
+/** Four quarters (two halves when one side is already at the minimum). */
+export function quad(cell: Cell, points: Point[], minCellDeg: number): Piece[] {
+  const cutLon = width(cell) > minCellDeg ? roundCut((cell.west + cell.east) / 2) : undefined;
+  const cutLat = height(cell) > minCellDeg ? roundCut((cell.south + cell.north) / 2) : undefined;
+  const cols: Array<[number, number]> = cutLon === undefined ? [[cell.west, cell.east]] : [[cell.west, cutLon], [cutLon, cell.east]];
+  const rows: Array<[number, number]> = cutLat === undefined ? [[cell.south, cell.north]] : [[cell.south, cutLat], [cutLat, cell.north]];
+  const pieces: Piece[] = [];
+  for (const [south, north] of rows) {
+    for (const [west, east] of cols) {
+      const c = { south, north, west, east };
+      pieces.push({ cell: c, points: insidePoints(c, points).length });
+    }
+  }
+  return pieces;
+}

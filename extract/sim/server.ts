@@ -1,0 +1,198 @@
+/**
+ * The project's FR24-compatible HTTP server: answers what flightradarapi requests (the live feed, the
+ * airports JSON, the airlines page) from a deterministic synthetic world, with the per-request cap,
+ * latency, and faults injected per request. It counts the requests it answers.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { parseBounds } from '../geo.js';
+import { seededRandom } from './random.js';
+import { airlinesBody, airportsBody, emptyVisible, feedBody, queryBox, totalStats } from './feed.js';
+import { generateWorld, type World, type WorldOptions } from './world.js';
+
+export const FEED_PATH = '/zones/fcgi/feed.js';
+export const AIRPORTS_PATH = '/_json/airports.php';
+export const AIRLINES_PATH = '/data/airlines';
+
+export type Endpoint = 'feed' | 'airports' | 'airlines' | 'other';
+
+export type FaultKind =
+  | 'latency' // extra delay (latencyMs) before an otherwise normal answer
+  | 'rate-limit' // 429 with Retry-After
+  | 'cloudflare' // 403 challenge page with cf-mitigated
+  | 'server-error' // 5xx (500, 502, 503, 520 in turn)
+  | 'timeout' // never answers until the client gives up (or holdMs passes)
+  | 'truncated' // 200 with the JSON cut short
+  | 'empty' // 200 with full_count > 0 and no flights (the sticky-backend answer)
+  | 'malformed'; // some flight arrays broken in this answer only
+
+export interface FaultRule {
+  kind: FaultKind;
+  /** Probability per matching request (deterministic sequence from the seed); default 1. */
+  rate?: number;
+  /** Only the first N matching requests (after `skip`). */
+  firstN?: number;
+  /** Matching requests to let through before the rule applies. */
+  skip?: number;
+  /** Endpoints the rule applies to; default the feed only. */
+  endpoints?: Endpoint[];
+  retryAfterS?: number;
+  latencyMs?: number;
+  holdMs?: number;
+}
+
+export interface SimOptions extends WorldOptions {
+  port?: number;
+  host?: string;
+  cap?: number;
+  latencyMs?: number;
+  faults?: FaultRule[];
+  /** A world built elsewhere (several servers can share one). */
+  world?: World;
+}
+
+export interface Fr24Sim {
+  url: string;
+  world: World;
+  cap: number;
+  requestCount(): number;
+  requestCounts(): Record<Endpoint, number>;
+  /** Answered requests that carried an injected fault, by kind. */
+  faultCounts(): Partial<Record<FaultKind, number>>;
+  setFaults(faults: FaultRule[]): void;
+  setLatency(ms: number): void;
+  resetCounts(): void;
+  close(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export async function startFr24Sim(options: SimOptions = {}): Promise<Fr24Sim> {
+  const world = options.world ?? generateWorld(options);
+  const cap = options.cap ?? 1500;
+  let latencyMs = options.latencyMs ?? 0;
+  let faults = options.faults ?? [];
+  let matchCounts = faults.map(() => 0);
+  const rand = seededRandom((world.seed ^ 0x5eed) >>> 0);
+  const total = totalStats(world);
+  const airports = airportsBody(world);
+  const airlines = airlinesBody(world);
+  const counts: Record<Endpoint, number> = { feed: 0, airports: 0, airlines: 0, other: 0 };
+  const faultCounts: Partial<Record<FaultKind, number>> = {};
+  const sockets = new Set<Socket>();
+  let serverErrorTurn = 0;
+
+  const chooseFault = (endpoint: Endpoint): FaultRule | undefined => {
+    for (const [i, rule] of faults.entries()) {
+      if (!(rule.endpoints ?? ['feed']).includes(endpoint)) continue;
+      const n = matchCounts[i]++;
+      if (n < (rule.skip ?? 0)) continue;
+      if (rule.firstN !== undefined && n >= (rule.skip ?? 0) + rule.firstN) continue;
+      if (rand() < (rule.rate ?? 1)) return rule;
+    }
+    return undefined;
+  };
+
+  const send = (res: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}) => {
+    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...headers });
+    res.end(body);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://sim');
+    const endpoint: Endpoint =
+      url.pathname === FEED_PATH ? 'feed' : url.pathname === AIRPORTS_PATH ? 'airports' : url.pathname === AIRLINES_PATH ? 'airlines' : 'other';
+    counts[endpoint]++;
+    const fault = chooseFault(endpoint);
+    if (fault) faultCounts[fault.kind] = (faultCounts[fault.kind] ?? 0) + 1;
+    const delay = latencyMs + (fault?.kind === 'latency' ? (fault.latencyMs ?? 1000) : 0);
+    if (delay > 0) await sleep(delay);
+
+    switch (fault?.kind) {
+      case 'rate-limit':
+        return send(res, 429, 'text/plain', 'Too Many Requests', { 'retry-after': String(fault.retryAfterS ?? 1) });
+      case 'cloudflare':
+        return send(res, 403, 'text/html; charset=UTF-8',
+          '<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>Checking your browser before accessing flightradar24.com.</body></html>',
+          { 'cf-mitigated': 'challenge', server: 'cloudflare' });
+      case 'server-error': {
+        const status = [500, 502, 503, 520][serverErrorTurn++ % 4] as number;
+        return send(res, status, 'text/html', `<html><body>${status} error</body></html>`);
+      }
+      case 'timeout':
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, fault.holdMs ?? 120_000);
+          req.socket.once('close', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+        req.socket.destroy();
+        return;
+      default:
+        break;
+    }
+
+    if (endpoint === 'airports') return send(res, 200, 'application/json', fault?.kind === 'empty' ? '{"version":1,"rows":[]}' : airports);
+    if (endpoint === 'airlines') return send(res, 200, 'text/html; charset=utf-8', fault?.kind === 'empty' ? '<html><body></body></html>' : airlines);
+    if (endpoint === 'other') return send(res, 404, 'text/html', '<html><body>Not found</body></html>');
+
+    const boundsText = url.searchParams.get('bounds');
+    const box = boundsText ? parseBounds(boundsText) : undefined;
+    if (boundsText && !box) return send(res, 400, 'application/json', '{"error":"bad bounds"}');
+    const limit = Number(url.searchParams.get('limit') ?? cap);
+    const answer = queryBox(world, box, Math.min(cap, Number.isFinite(limit) && limit > 0 ? limit : cap));
+    let body: string;
+    if (fault?.kind === 'empty') body = feedBody(world, { flights: [], visible: emptyVisible() }, total);
+    else if (fault?.kind === 'malformed') {
+      const broken = new Map<string, unknown[]>();
+      answer.flights.forEach((f, i) => i % 20 === 0 && broken.set(f.id, [f.record[0], 'garbage', null]));
+      body = feedBody(world, answer, total, broken);
+    } else body = feedBody(world, answer, total);
+    if (fault?.kind === 'truncated') body = body.slice(0, Math.floor(body.length * 0.6));
+    return send(res, 200, 'application/json', body);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) send(res, 500, 'text/plain', `sim error: ${String(error)}`);
+      else res.destroy();
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+
+  return {
+    url: `http://${host}:${port}`,
+    world,
+    cap,
+    requestCount: () => counts.feed + counts.airports + counts.airlines + counts.other,
+    requestCounts: () => ({ ...counts }),
+    faultCounts: () => ({ ...faultCounts }),
+    setFaults(next) {
+      faults = next;
+      matchCounts = next.map(() => 0);
+    },
+    setLatency(ms) {
+      latencyMs = ms;
+    },
+    resetCounts() {
+      for (const k of Object.keys(counts) as Endpoint[]) counts[k] = 0;
+      for (const k of Object.keys(faultCounts) as FaultKind[]) delete faultCounts[k];
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
