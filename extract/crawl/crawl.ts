@@ -91,7 +91,11 @@ export async function crawlFeed(options: CrawlOptions): Promise<CrawlStats> {
   let pending = 0;
   const progress = () => options.onProgress?.({ ...stats, pending });
 
-  /** One cell, with retries; `expected` = flights a previous answer showed inside it (an empty answer then is wrong). */
+  /**
+   * One cell, with retries. `expected`: flights a previous answer showed inside it, so an empty answer is
+   * wrong; -1 when nothing was seen before (the whole globe, a named zone): then an empty answer is wrong
+   * while full_count > 0, as flightradarapi's getFlights() judges it.
+   */
   const fetchCell = async (cell: Cell, expected: number): Promise<FeedPage | undefined> => {
     pending++;
     progress();
@@ -101,10 +105,11 @@ export async function crawlFeed(options: CrawlOptions): Promise<CrawlStats> {
           stats.requests++;
           const page = await client.fetch(cell);
           const reported = page.visible ?? 0;
-          if (page.records.length === 0 && (expected > 0 || reported > 0)) {
+          const trustFullCount = expected < 0 && (page.fullCount ?? 0) > 0;
+          if (page.records.length === 0 && (expected > 0 || reported > 0 || trustFullCount)) {
             client.dropStickyCookies();
             throw new FeedRequestError(
-              `empty answer for ${cellLabel(cell)} although ${expected > 0 ? `${expected} flight(s) were seen there` : `FR24 reports ${reported}`}`,
+              `empty answer for ${cellLabel(cell)} although ${expected > 0 ? `${expected} flight(s) were seen there` : reported > 0 ? `FR24 reports ${reported} there` : `full_count is ${page.fullCount}`}`,
               'empty',
             );
           }
@@ -158,7 +163,7 @@ export async function crawlFeed(options: CrawlOptions): Promise<CrawlStats> {
     if (options.signal?.aborted) return;
     stats.maxDepth = Math.max(stats.maxDepth, depth);
     // Like flightradarapi's getFlights(): an empty answer while full_count > 0 is retried.
-    const page = await fetchCell(cell, 0);
+    const page = await fetchCell(cell, -1);
     if (!page || page.records.length !== cap) return;
     if (isAtomic(cell, options.minCellDeg)) return void truncated(cell, page);
     for (const piece of splitCell(cell, [], undefined, { cap, minCellDeg: options.minCellDeg, fill: 1, mode: 'quad' })) {
@@ -170,7 +175,7 @@ export async function crawlFeed(options: CrawlOptions): Promise<CrawlStats> {
     if (strategy === 'original') {
       for (const zone of namedZoneLeaves()) await visitOriginal(zone.cell, 0);
     } else {
-      await visitGrid(WHOLE_GLOBE, 0, 0);
+      await visitGrid(WHOLE_GLOBE, 0, -1);
     }
   } finally {
     unwatch();

@@ -57,6 +57,8 @@ export interface Fr24Sim {
   cap: number;
   requestCount(): number;
   requestCounts(): Record<Endpoint, number>;
+  /** The most feed requests the server was answering at the same moment. */
+  maxConcurrentFeed(): number;
   /** Answered requests that carried an injected fault, by kind. */
   faultCounts(): Partial<Record<FaultKind, number>>;
   setFaults(faults: FaultRule[]): void;
@@ -81,6 +83,8 @@ export async function startFr24Sim(options: SimOptions = {}): Promise<Fr24Sim> {
   const faultCounts: Partial<Record<FaultKind, number>> = {};
   const sockets = new Set<Socket>();
   let serverErrorTurn = 0;
+  let feedInFlight = 0;
+  let maxFeedInFlight = 0;
 
   const chooseFault = (endpoint: Endpoint): FaultRule | undefined => {
     for (const [i, rule] of faults.entries()) {
@@ -154,10 +158,16 @@ export async function startFr24Sim(options: SimOptions = {}): Promise<Fr24Sim> {
   };
 
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) send(res, 500, 'text/plain', `sim error: ${String(error)}`);
-      else res.destroy();
-    });
+    const isFeed = (req.url ?? '').startsWith(FEED_PATH);
+    if (isFeed) maxFeedInFlight = Math.max(maxFeedInFlight, ++feedInFlight);
+    handle(req, res)
+      .catch((error: unknown) => {
+        if (!res.headersSent) send(res, 500, 'text/plain', `sim error: ${String(error)}`);
+        else res.destroy();
+      })
+      .finally(() => {
+        if (isFeed) feedInFlight--;
+      });
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -178,6 +188,7 @@ export async function startFr24Sim(options: SimOptions = {}): Promise<Fr24Sim> {
     requestCount: () => counts.feed + counts.airports + counts.airlines + counts.other,
     requestCounts: () => ({ ...counts }),
     faultCounts: () => ({ ...faultCounts }),
+    maxConcurrentFeed: () => maxFeedInFlight,
     setFaults(next) {
       faults = next;
       matchCounts = next.map(() => 0);
@@ -188,6 +199,7 @@ export async function startFr24Sim(options: SimOptions = {}): Promise<Fr24Sim> {
     resetCounts() {
       for (const k of Object.keys(counts) as Endpoint[]) counts[k] = 0;
       for (const k of Object.keys(faultCounts) as FaultKind[]) delete faultCounts[k];
+      maxFeedInFlight = 0;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,0 +1,63 @@
+/** Splitting a capped cell: the pieces tile it exactly, respect the minimum size, and isolate a dense spot. */
+import { describe, expect, it } from 'vitest';
+import { splitCell, type Point } from '../../extract/crawl/planner.js';
+import { WHOLE_GLOBE, type Cell } from '../../extract/index.js';
+import { seededRandom } from '../../extract/sim/random.js';
+
+const area = (c: Cell) => (c.north - c.south) * (c.east - c.west);
+const overlap = (a: Cell, b: Cell) =>
+  Math.max(0, Math.min(a.north, b.north) - Math.max(a.south, b.south)) * Math.max(0, Math.min(a.east, b.east) - Math.max(a.west, b.west));
+
+function expectTiling(parent: Cell, pieces: Cell[]) {
+  expect(pieces.length).toBeGreaterThan(1);
+  expect(pieces.reduce((s, p) => s + area(p), 0)).toBeCloseTo(area(parent), 6);
+  for (let i = 0; i < pieces.length; i++) {
+    const p = pieces[i]!;
+    expect(p.south >= parent.south && p.north <= parent.north && p.west >= parent.west && p.east <= parent.east).toBe(true);
+    expect(area(p)).toBeGreaterThan(0);
+    for (let j = i + 1; j < pieces.length; j++) expect(overlap(p, pieces[j]!)).toBeCloseTo(0, 9);
+  }
+}
+
+const opts = { cap: 1500, minCellDeg: 0.25, fill: 0.8, mode: 'adaptive' as const };
+
+describe('splitCell', () => {
+  const rand = seededRandom(3);
+  const sample: Point[] = Array.from({ length: 1500 }, () => ({ lat: 30 + 30 * rand(), lon: -10 + 40 * rand() }));
+
+  it('cuts into about reported / (fill x cap) pieces that tile the cell', () => {
+    const pieces = splitCell(WHOLE_GLOBE, sample, 12_000, opts);
+    expectTiling(WHOLE_GLOBE, pieces.map((p) => p.cell));
+    expect(pieces.length).toBe(Math.ceil(12_000 / (0.8 * 1500)));
+    // Balanced on the sample: each piece holds about the same number of sample points.
+    for (const p of pieces) expect(p.points).toBeGreaterThan(100);
+    expect(pieces.reduce((s, p) => s + p.points, 0)).toBe(1500);
+  });
+
+  it('falls back to four quarters when the box count is unknown or in quad mode', () => {
+    const cell = { south: 0, north: 10, west: 0, east: 20 };
+    const quads = splitCell(cell, sample, undefined, { ...opts, mode: 'quad' }).map((p) => p.cell);
+    expectTiling(cell, quads);
+    expect(quads).toHaveLength(4);
+  });
+
+  it('never cuts a side at or under the minimum, and leaves an atomic cell whole', () => {
+    const thin = { south: 40, north: 40.2, west: 0, east: 10 };
+    const pieces = splitCell(thin, sample.map((p) => ({ lat: 40.1, lon: p.lon / 4 + 2.5 })), 5000, opts).map((p) => p.cell);
+    expectTiling(thin, pieces);
+    for (const p of pieces) expect([p.south, p.north]).toEqual([40, 40.2]);
+    const atomic = { south: 40, north: 40.25, west: 0, east: 0.25 };
+    expect(splitCell(atomic, [{ lat: 40.1, lon: 0.1 }], 5000, opts).map((p) => p.cell)).toEqual([atomic]);
+  });
+
+  it('cuts a minimum-size square around a spot denser than the cap', () => {
+    const spot = { lat: 43.9844, lon: -88.5571 };
+    const points = [...Array.from({ length: 1400 }, () => spot), ...sample.slice(0, 100)];
+    const cell = { south: 0, north: 60, west: -100, east: 0 };
+    const pieces = splitCell(cell, points, 3000, opts);
+    expectTiling(cell, pieces.map((p) => p.cell));
+    const square = pieces.find((p) => p.points >= 1400)!;
+    expect(square.cell.north - square.cell.south).toBeLessThanOrEqual(0.25);
+    expect(square.cell.east - square.cell.west).toBeLessThanOrEqual(0.25);
+  });
+});
