@@ -1,0 +1,175 @@
+/**
+ * The extractor end to end against the FR24-compatible server and the real MinIO: bronze CSV at the SPEC
+ * path with every record as received, reference data fetched once and never overwritten by a bad fetch,
+ * partial snapshots, multipart uploads. Uses its own bucket, so the pipeline's reference data is untouched.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { BRONZE_COLUMNS, bronzeKey, extractSnapshot, startFr24Sim, writeSyntheticBronze, type ExtractResult, type Fr24Sim } from '../../extract/index.js';
+
+const s3 = {
+  endpoint: process.env.MINIO_ENDPOINT ?? 'http://127.0.0.1:9000',
+  accessKey: process.env.MINIO_ACCESS_KEY ?? '',
+  secretKey: process.env.MINIO_SECRET_KEY ?? '',
+  bucket: `extract-test-${process.pid}-${Date.now() % 100000}`,
+};
+const client = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: s3.accessKey, secretAccessKey: s3.secretKey } });
+const settings = { requestCap: 1500, concurrency: 4, requestTimeoutMs: 5000, retries: 3, minCellDeg: 0.25, s3, backoff: { baseDelayMs: 5 } };
+
+/** An RFC 4180 reader written for the test, independent of the writer. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') row.push(field), (field = '');
+    else if (c === '\r' && text[i + 1] === '\n') row.push(field), rows.push(row), (row = []), (field = ''), i++;
+    else field += c;
+  }
+  if (field !== '' || row.length > 0) row.push(field), rows.push(row);
+  return rows;
+}
+
+const asText = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
+const FEED_FIELD: Record<string, number> = {
+  icao_24bit: 0, latitude: 1, longitude: 2, heading: 3, altitude: 4, ground_speed: 5, squawk: 6, radar: 7, aircraft_code: 8,
+  registration: 9, time: 10, origin_airport_iata: 11, destination_airport_iata: 12, number: 13, on_ground: 14,
+  vertical_speed: 15, callsign: 16, airline_icao: 18,
+};
+
+async function read(key: string): Promise<string> {
+  const out = await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));
+  return out.Body!.transformToString('utf-8');
+}
+
+let sim: Fr24Sim;
+let first: ExtractResult;
+const t1 = new Date('2026-11-25T07:00:00Z');
+
+beforeAll(async () => {
+  expect(s3.accessKey, 'MINIO_ACCESS_KEY must be set (global setup exports the stack settings)').not.toBe('');
+  await client.send(new CreateBucketCommand({ Bucket: s3.bucket }));
+  sim = await startFr24Sim({ seed: 1 });
+  first = await extractSnapshot({ ...settings, fr24BaseUrl: sim.url, snapshotTime: t1 });
+});
+
+afterAll(async () => {
+  await sim?.close();
+  const listed = await client.send(new ListObjectsV2Command({ Bucket: s3.bucket }));
+  const objects = (listed.Contents ?? []).map((o) => ({ Key: o.Key! }));
+  if (objects.length) await client.send(new DeleteObjectsCommand({ Bucket: s3.bucket, Delete: { Objects: objects } }));
+  await client.send(new DeleteBucketCommand({ Bucket: s3.bucket }));
+});
+
+describe('extractSnapshot into MinIO', () => {
+  it('writes one bronze CSV at the SPEC path with every flight of the world but the truncated remainder', async () => {
+    expect(first.bronzeKey).toBe('bronze/flights/year=2026/month=11/day=25/hour=07/flights_20261125070000.csv');
+    expect(first.bronzeKey).toBe(bronzeKey(t1));
+    const rows = parseCsv(await read(first.bronzeKey));
+    expect(rows[0]).toEqual([...BRONZE_COLUMNS]);
+    const data = rows.slice(1);
+    expect(data.length).toBe(first.flights);
+    const ids = data.map((r) => r[0]!);
+    expect(new Set(ids).size).toBe(ids.length);
+
+    const world = sim.world.flights;
+    expect(first.truncatedCells.length).toBe(1);
+    const cell = first.truncatedCells[0]!;
+    const inCell = world.filter((f) => f.lat >= cell.south && f.lat <= cell.north && f.lon >= cell.west && f.lon <= cell.east);
+    expect(data.length).toBe(world.length - (inCell.length - 1500));
+    expect(first.partial).toBe(false);
+    expect(first.failedCells).toEqual([]);
+    expect(first.requests).toBe(sim.requestCounts().feed);
+    expect(data.every((r) => r[BRONZE_COLUMNS.indexOf('snapshot_time')] === '2026-11-25T07:00:00Z')).toBe(true);
+  });
+
+  it('keeps every record as received, malformed ones included', async () => {
+    const rows = parseCsv(await read(first.bronzeKey)).slice(1);
+    const byId = new Map(rows.map((r) => [r[0]!, r]));
+    const malformed = sim.world.flights.filter((f) => f.kind === 'malformed');
+    expect(malformed.length).toBeGreaterThan(10);
+    for (const flight of [...malformed, ...sim.world.flights.slice(0, 200)]) {
+      const row = byId.get(flight.id);
+      expect(row, `flight ${flight.id} in bronze`).toBeDefined();
+      for (const [column, index] of Object.entries(FEED_FIELD)) {
+        expect(row![BRONZE_COLUMNS.indexOf(column as (typeof BRONZE_COLUMNS)[number])], `${flight.id}.${column}`).toBe(asText(flight.record[index]));
+      }
+    }
+  });
+
+  it('fetches the reference data on the first run and stores it as CSV', async () => {
+    expect(first.referenceFetched).toBe(true);
+    const airports = parseCsv(await read('reference/airports.csv'));
+    expect(airports[0]).toEqual(['iata', 'icao', 'name', 'latitude', 'longitude', 'altitude', 'country']);
+    expect(airports.length - 1).toBe(sim.world.airports.length);
+    const icn = airports.find((r) => r[0] === 'ICN')!;
+    expect(icn[1]).toBe('RKSI');
+    expect(icn[6]).toBe('South Korea');
+    expect(Number(icn[3])).toBeCloseTo(37.46, 1);
+    const airlines = parseCsv(await read('reference/airlines.csv'));
+    expect(airlines[0]).toEqual(['name', 'iata', 'icao']);
+    expect(airlines.slice(1)).toContainEqual(['Korean Air', 'KE', 'KAL']);
+    expect(airlines.length - 1).toBe(sim.world.airlines.length);
+  });
+
+  it('reuses the stored reference data on later runs', async () => {
+    sim.resetCounts();
+    const second = await extractSnapshot({ ...settings, fr24BaseUrl: sim.url, snapshotTime: new Date('2026-11-25T08:00:00Z') });
+    expect(second.referenceFetched).toBe(false);
+    expect(second.reference).toEqual({ airports: 'kept', airlines: 'kept' });
+    expect(sim.requestCounts()).toMatchObject({ airports: 0, airlines: 0 });
+  });
+
+  it('never overwrites good reference data with a failed or empty fetch, even when asked to refresh', async () => {
+    const before = [await read('reference/airports.csv'), await read('reference/airlines.csv')];
+    sim.setFaults([
+      { kind: 'empty', endpoints: ['airports'] },
+      { kind: 'server-error', endpoints: ['airlines'] },
+    ]);
+    try {
+      const run = await extractSnapshot({ ...settings, retries: 1, fr24BaseUrl: sim.url, snapshotTime: new Date('2026-11-25T09:00:00Z'), refreshReference: true });
+      expect(run.reference).toEqual({ airports: 'kept', airlines: 'kept' });
+      expect(run.referenceFetched).toBe(false);
+    } finally {
+      sim.setFaults([]);
+    }
+    expect([await read('reference/airports.csv'), await read('reference/airlines.csv')]).toEqual(before);
+    const refreshed = await extractSnapshot({ ...settings, fr24BaseUrl: sim.url, snapshotTime: new Date('2026-11-25T10:00:00Z'), refreshReference: true });
+    expect(refreshed.reference).toEqual({ airports: 'written', airlines: 'written' });
+  });
+
+  it('marks the snapshot partial and names the cell when a cell keeps failing, and still writes bronze', async () => {
+    sim.setFaults([{ kind: 'server-error', skip: 1, firstN: 2 }]);
+    try {
+      const run = await extractSnapshot({ ...settings, retries: 1, concurrency: 1, fr24BaseUrl: sim.url, snapshotTime: new Date('2026-11-25T11:00:00Z') });
+      expect(run.partial).toBe(true);
+      expect(run.failedCells).toHaveLength(1);
+      expect(run.failedCells[0]!.label).toMatch(/^\[.+\]$/);
+      const rows = parseCsv(await read(run.bronzeKey)).slice(1);
+      expect(rows.length).toBe(run.flights);
+      expect(run.flights).toBeGreaterThan(10_000);
+    } finally {
+      sim.setFaults([]);
+    }
+  });
+
+  it('streams large bronze as a multipart upload (synthetic bronze for benchmarks)', async () => {
+    const key = 'bronze/synthetic/flights_120k.csv';
+    const out = await writeSyntheticBronze(120_000, 3, s3, key);
+    const head = await client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: key }));
+    expect(head.ContentLength).toBe(out.bytes);
+    expect(out.bytes).toBeGreaterThan(8 * 1024 * 1024);
+    expect(head.ETag).toMatch(/-\d+"?$/); // multipart ETags end in -<parts>
+    const rows = parseCsv(await read(key));
+    expect(rows[0]).toEqual([...BRONZE_COLUMNS]);
+    expect(rows.length - 1).toBe(out.rows);
+    expect(out.rows).toBeGreaterThanOrEqual(120_000);
+  });
+});
