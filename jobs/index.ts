@@ -82,7 +82,7 @@ export async function runSilver(spark: SparkSession, options: SnapshotJobOptions
   };
   await silverFlights(classified).write.mode('overwrite').parquet(result.silverPath);
   await quarantinedFlights(classified).write.mode('overwrite').parquet(result.quarantinePath);
-  const written = await spark.read.parquet(result.silverPath).count();
+  const written = asNumber(await spark.read.parquet(result.silverPath).count());
   if (written !== result.silverRows || result.bronzeRows !== result.silverRows + result.quarantinedRows + result.duplicatesRemoved) {
     throw new RowAccountingError(
       `silver ${snapshotTime.toISOString()}: bronze ${result.bronzeRows} ≠ silver ${result.silverRows} (written ${written}) + ` +
@@ -112,7 +112,7 @@ export async function runGold(spark: SparkSession, options: SnapshotJobOptions):
   };
   const path = goldPath(bucket, snapshotTime);
   await goldFlights(silver, refs).write.mode('overwrite').parquet(path);
-  const silverRows = await silver.count();
+  const silverRows = asNumber(await silver.count());
   const [c] = await goldAccounting(spark.read.parquet(path)).collect();
   const result: GoldResult = {
     silverRows,

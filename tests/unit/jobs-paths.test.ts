@@ -11,6 +11,7 @@ import {
   SnapshotArgumentError,
 } from '../../jobs/paths.js';
 import { manifestKey as driverManifestKey } from '../../driver/manifest.js';
+import { bronzeKey as extractorBronzeKey } from '../../extract/paths.js';
 
 const t = new Date('2024-04-18T07:05:09Z');
 
@@ -22,6 +23,7 @@ describe('storage layout (SPEC §2)', () => {
     expect(quarantinePath('b', t)).toBe('s3a://b/quarantine/flights/year=2024/month=04/day=18/hour=07/flights_20240418070509.parquet');
     expect(manifestKey(t)).toBe('runs/2024/04/18/run_20240418070509.json');
     expect(manifestKey(t)).toBe(driverManifestKey(t));
+    expect(bronzeKey(t)).toBe(extractorBronzeKey(t));
   });
 
   it('reads the snapshot time back from a gold _SUCCESS key only', () => {

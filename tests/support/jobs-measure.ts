@@ -1,0 +1,44 @@
+/**
+ * Wall time of silver, gold and question=all for a simulated snapshot on the running stack (not a test):
+ *   node --import tsx tests/support/jobs-measure.ts [flights=20000] [repeat=3]
+ * Uses a bucket of its own; prints one JSON line per repetition (the first one warms the cluster).
+ */
+import { loadConfig } from '../../driver/config.js';
+import { deletePrefix } from '../../driver/s3.js';
+import { SparkSession } from '../../spark/index.js';
+import { QUESTIONS, runAnswer, runGold, runSilver } from '../../jobs/index.js';
+import { AIRLINES_KEY, AIRPORTS_KEY, bronzeKey } from '../../jobs/paths.js';
+import { makeBronzeWorld } from './jobs-bronze-world.js';
+import { readSeedGold } from './jobs-seed-gold.js';
+import { freshBucket, putText, testS3 } from './jobs-s3.js';
+
+const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=') as [string, string]));
+const flights = Number(args.flights ?? 20000);
+const repeat = Number(args.repeat ?? 3);
+const s3 = testS3();
+const bucket = await freshBucket(s3, 'jobs-measure');
+const seed = await readSeedGold();
+const spark = await SparkSession.builder().remote(loadConfig().spark.connectUrl).getOrCreate();
+const seconds = (t0: number) => Math.round((performance.now() - t0) / 10) / 100;
+try {
+  for (let i = 0; i < repeat; i++) {
+    const snapshotTime = new Date(Date.UTC(2026, 0, 1, 10, 0, i));
+    const world = makeBronzeWorld(seed, { flights, snapshotTime, seed: i + 1, withDefects: true });
+    await putText(s3, bucket, bronzeKey(snapshotTime), world.bronzeCsv);
+    await putText(s3, bucket, AIRPORTS_KEY, world.airportsCsv);
+    await putText(s3, bucket, AIRLINES_KEY, world.airlinesCsv);
+    let t0 = performance.now();
+    const silver = await runSilver(spark, { bucket, snapshotTime });
+    const silverS = seconds(t0);
+    t0 = performance.now();
+    const gold = await runGold(spark, { bucket, snapshotTime });
+    const goldS = seconds(t0);
+    t0 = performance.now();
+    for (const q of QUESTIONS) await runAnswer(spark, q, gold.goldPath);
+    const answersS = seconds(t0);
+    console.log(JSON.stringify({ run: i + 1, flights, bronzeRows: silver.bronzeRows, silverRows: silver.silverRows, goldRows: gold.goldRows, silverS, goldS, answersAllS: answersS }));
+  }
+} finally {
+  await spark.stop();
+  await deletePrefix(s3, bucket, '');
+}
