@@ -88,6 +88,7 @@ export async function extractSnapshot(opts: ExtractOptions): Promise<ExtractResu
       },
       onProgress: progress ? (s) => progress.update(s) : undefined,
     });
+    progress?.update({ ...stats, pending: 0 }, true);
     progress?.end();
     if (opts.signal?.aborted) throw new ExtractError('extraction aborted');
     if (stats.flights === 0 && stats.failedCells.length > 0) {

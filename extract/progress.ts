@@ -11,7 +11,7 @@ export class ProgressLine {
     if (!force && now - this.last < 200) return;
     this.last = now;
     this.shown = true;
-    const line = `extract: cells ${s.cells} done, ${s.pending} in flight | requests ${s.requests} (retries ${s.retries}) | flights ${s.flights.toLocaleString('en-US')}` +
+    const line = `extract: cells ${s.cells} done, ${s.pending} pending | requests ${s.requests} (retries ${s.retries}) | flights ${s.flights.toLocaleString('en-US')}` +
       (s.truncatedCells.length ? ` | truncated ${s.truncatedCells.length}` : '') + (s.failedCells.length ? ` | failed ${s.failedCells.length}` : '');
     this.out.write(`\r\x1b[2K${line}`);
   }

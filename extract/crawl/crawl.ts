@@ -162,8 +162,9 @@ export async function crawlFeed(options: CrawlOptions): Promise<CrawlStats> {
   const visitOriginal = async (cell: Cell, depth: number): Promise<void> => {
     if (options.signal?.aborted) return;
     stats.maxDepth = Math.max(stats.maxDepth, depth);
-    // Like flightradarapi's getFlights(): an empty answer while full_count > 0 is retried.
-    const page = await fetchCell(cell, -1);
+    // An empty zone is taken at its word (FR24's full_count is worldwide, so it says nothing about a
+    // zone; retrying every empty sub-zone would only add requests the original never made).
+    const page = await fetchCell(cell, 0);
     if (!page || page.records.length !== cap) return;
     if (isAtomic(cell, options.minCellDeg)) return void truncated(cell, page);
     for (const piece of splitCell(cell, [], undefined, { cap, minCellDeg: options.minCellDeg, fill: 1, mode: 'quad' })) {
