@@ -44,8 +44,8 @@ export function splitCell(cell: Cell, sample: Point[], reportedTotal: number | u
   if (isAtomic(cell, options.minCellDeg)) return [{ cell, points: points.length }];
   if (options.mode === 'quad' || points.length === 0) return quad(cell, points, options.minCellDeg);
   const known = reportedTotal !== undefined && reportedTotal > points.length;
-  // Flights each sample point stands for; without a reported count assume the box holds twice the cap, which asks for about four pieces.
-  const perPoint = known ? (reportedTotal as number) / points.length : (2 * options.cap) / points.length;
+  // Flights each sample point stands for; without a reported count assume as many as four pieces hold.
+  const perPoint = known ? (reportedTotal as number) / points.length : (4 * options.fill * options.cap) / points.length;
   const pieces = kd(cell, points, perPoint, options, true);
   return pieces.length > 1 ? pieces : quad(cell, points, options.minCellDeg);
 }

@@ -36,12 +36,12 @@ function lonTest(west: number, east: number): (lon: number) => boolean {
 }
 
 /** The flights of a box in FR24's answer order, at most `cap` of them, plus the uncapped per-source counts. */
-export function queryBox(world: World, box: BoxQuery | undefined, cap: number): FeedAnswer {
+export function queryBox(world: World, box: BoxQuery | undefined, cap: number, order: SimFlight[] = world.flights): FeedAnswer {
   const visible = Object.fromEntries(SOURCES.map((s) => [s, 0])) as Record<Source, number>;
   const flights: SimFlight[] = [];
   const inLon = box ? lonTest(box.west, box.east) : () => true;
   let inBox = 0;
-  for (const f of world.flights) {
+  for (const f of order) {
     if (box && (f.lat > box.north || f.lat < box.south || !inLon(f.lon))) continue;
     inBox++;
     visible[sourceOf(f.record)]++;

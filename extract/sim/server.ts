@@ -47,6 +47,14 @@ export interface SimOptions extends WorldOptions {
   cap?: number;
   latencyMs?: number;
   faults?: FaultRule[];
+  /**
+   * Which flights a capped answer holds: 'spread' (default) a stable pseudo-random priority, so the answer
+   * is a sample of the whole box; 'south-first' the southernmost ones (a biased sample, as some users
+   * report FR24's "first 1500 by coordinates").
+   */
+  answerOrder?: 'spread' | 'south-first';
+  /** false: stats.visible counts only the flights returned (capped), so the box's real count is unknown. */
+  reportVisible?: boolean;
   /** A world built elsewhere (several servers can share one). */
   world?: World;
 }
@@ -77,6 +85,7 @@ export async function startFr24Sim(options: SimOptions = {}): Promise<Fr24Sim> {
   let matchCounts = faults.map(() => 0);
   const rand = seededRandom((world.seed ^ 0x5eed) >>> 0);
   const total = totalStats(world);
+  const order = options.answerOrder === 'south-first' ? [...world.flights].sort((a, b) => a.lat - b.lat || a.lon - b.lon) : world.flights;
   const airports = airportsBody(world);
   const airlines = airlinesBody(world);
   const counts: Record<Endpoint, number> = { feed: 0, airports: 0, airlines: 0, other: 0 };
@@ -145,7 +154,8 @@ export async function startFr24Sim(options: SimOptions = {}): Promise<Fr24Sim> {
     const box = boundsText ? parseBounds(boundsText) : undefined;
     if (boundsText && !box) return send(res, 400, 'application/json', '{"error":"bad bounds"}');
     const limit = Number(url.searchParams.get('limit') ?? cap);
-    const answer = queryBox(world, box, Math.min(cap, Number.isFinite(limit) && limit > 0 ? limit : cap));
+    const answer = queryBox(world, box, Math.min(cap, Number.isFinite(limit) && limit > 0 ? limit : cap), order);
+    if (options.reportVisible === false) answer.visible = queryBox({ ...world, flights: answer.flights }, undefined, cap).visible;
     let body: string;
     if (fault?.kind === 'empty') body = feedBody(world, { flights: [], visible: emptyVisible() }, total);
     else if (fault?.kind === 'malformed') {

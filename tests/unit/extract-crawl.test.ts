@@ -106,6 +106,19 @@ describe('grid crawl economy and limits', () => {
     }
   });
 
+  it('still finds every flight when a capped answer is a biased sample (southernmost first) and no box count is given', async () => {
+    // stats.visible counts only what was returned, as an FR24 that reports no more would.
+    const sim = await startFr24Sim({ seed: 2, cluster: false, answerOrder: 'south-first', reportVisible: false });
+    try {
+      const { stats, found } = await crawl(sim, {});
+      expect(found.size).toBe(sim.world.flights.length);
+      expect(stats.truncatedCells).toEqual([]);
+      expect(stats.requests).toBeLessThan(200);
+    } finally {
+      await sim.close();
+    }
+  });
+
   it('reports a cell still capped at the minimum size instead of looping on it (any cap, any minimum)', async () => {
     const sim = await startFr24Sim({ seed: 5, flights: 3000, cap: 200, cluster: { lat: -33.9461, lon: 151.1772, flights: 450 } });
     try {
