@@ -9,7 +9,7 @@ import { useFr24BaseUrl } from './fr24/library.js';
 import { bronzeKey } from './paths.js';
 import { ProgressLine } from './progress.js';
 import { ensureReference } from './reference/reference.js';
-import { s3Client, StreamingObject, type S3Settings } from './s3.js';
+import { assertBucket, s3Client, StreamingObject, type S3Settings } from './s3.js';
 
 export const ExtractResultSchema = z.object({
   bronzeKey: z.string(),
@@ -66,6 +66,7 @@ export async function extractSnapshot(opts: ExtractOptions): Promise<ExtractResu
   const client = s3Client(opts.s3);
   const key = bronzeKey(opts.snapshotTime);
   const snapshot = isoSeconds(opts.snapshotTime);
+  await assertBucket(client, opts.s3);
   const release = useFr24BaseUrl(opts.fr24BaseUrl);
   const progress = opts.progress ? new ProgressLine() : undefined;
   const bronze = new StreamingObject(client, opts.s3.bucket, key);

@@ -1,6 +1,6 @@
 /** The S3 client for MinIO and a streaming upload (multipart once the body passes one part). */
 import { PassThrough } from 'node:stream';
-import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 
 export interface S3Settings {
@@ -18,6 +18,17 @@ export function s3Client(s: S3Settings): S3Client {
     forcePathStyle: true,
     credentials: { accessKeyId: s.accessKey, secretAccessKey: s.secretKey },
   });
+}
+
+/** Fails fast, before any FR24 request, when the bucket cannot be written to. */
+export async function assertBucket(client: S3Client, s: S3Settings): Promise<void> {
+  try {
+    await client.send(new HeadBucketCommand({ Bucket: s.bucket }));
+  } catch (error) {
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    const why = status === 404 ? 'does not exist' : status === 403 ? 'refuses these credentials' : (error as Error).message || (error as Error).name;
+    throw new Error(`bucket s3://${s.bucket} at ${s.endpoint} ${why}`);
+  }
 }
 
 export async function objectExists(client: S3Client, bucket: string, key: string): Promise<boolean> {
@@ -39,6 +50,8 @@ export class StreamingObject {
   private readonly stream = new PassThrough();
   private readonly upload: Upload;
   private readonly done: Promise<unknown>;
+  private failure: Error | undefined;
+  private readonly failed: Promise<never>;
   bytes = 0;
 
   constructor(client: S3Client, readonly bucket: string, readonly key: string, contentType = 'text/csv; charset=utf-8') {
@@ -49,12 +62,23 @@ export class StreamingObject {
       queueSize: 2,
     });
     this.done = this.upload.done();
-    this.done.catch(() => undefined); // surfaced by finish()
+    // An upload that fails stops reading the stream: a writer waiting for 'drain' must hear about it.
+    this.failed = this.done.then(
+      () => new Promise<never>(() => undefined),
+      (error: unknown) => {
+        this.failure = new Error(`upload of s3://${bucket}/${key} failed: ${(error as Error).message}`);
+        throw this.failure;
+      },
+    );
+    this.failed.catch(() => undefined);
   }
 
   async write(text: string): Promise<void> {
+    if (this.failure) throw this.failure;
     this.bytes += Buffer.byteLength(text);
-    if (!this.stream.write(text)) await new Promise<void>((resolve) => this.stream.once('drain', resolve));
+    if (!this.stream.write(text)) {
+      await Promise.race([new Promise<void>((resolve) => this.stream.once('drain', resolve)), this.failed]);
+    }
   }
 
   async finish(): Promise<void> {

@@ -173,3 +173,14 @@ describe('extractSnapshot into MinIO', () => {
     expect(out.rows).toBeGreaterThanOrEqual(120_000);
   });
 });
+
+describe('extractSnapshot when MinIO refuses the upload', () => {
+  it('fails with the bucket and key named instead of hanging, small or large', async () => {
+    const missing = { ...s3, bucket: `${s3.bucket}-missing` };
+    const started = Date.now();
+    await expect(extractSnapshot({ ...settings, s3: missing, fr24BaseUrl: sim.url, snapshotTime: new Date('2026-11-25T12:00:00Z') }))
+      .rejects.toThrow(`bucket s3://${missing.bucket} at ${s3.endpoint} does not exist`);
+    await expect(writeSyntheticBronze(150_000, 1, missing, 'x.csv')).rejects.toThrow(new RegExp(`upload of s3://${missing.bucket}/x.csv failed: .*(does not exist|NoSuchBucket)`));
+    expect(Date.now() - started).toBeLessThan(60_000);
+  });
+});
