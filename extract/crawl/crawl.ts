@@ -99,32 +99,31 @@ export async function crawlFeed(options: CrawlOptions): Promise<CrawlStats> {
   const fetchCell = async (cell: Cell, expected: number): Promise<FeedPage | undefined> => {
     pending++;
     progress();
-    const outcome = await limiter.run(() =>
-      withRetries(
-        async () => {
-          stats.requests++;
-          const page = await client.fetch(cell);
-          const reported = page.visible ?? 0;
-          const trustFullCount = expected < 0 && (page.fullCount ?? 0) > 0;
-          if (page.records.length === 0 && (expected > 0 || reported > 0 || trustFullCount)) {
-            client.dropStickyCookies();
-            throw new FeedRequestError(
-              `empty answer for ${cellLabel(cell)} although ${expected > 0 ? `${expected} flight(s) were seen there` : reported > 0 ? `FR24 reports ${reported} there` : `full_count is ${page.fullCount}`}`,
-              'empty',
-            );
-          }
-          return page;
+    // The limit holds requests in flight, not cells waiting out a backoff.
+    const outcome = await withRetries(
+      () => limiter.run(async () => {
+        stats.requests++;
+        const page = await client.fetch(cell);
+        const reported = page.visible ?? 0;
+        const trustFullCount = expected < 0 && (page.fullCount ?? 0) > 0;
+        if (page.records.length === 0 && (expected > 0 || reported > 0 || trustFullCount)) {
+          client.dropStickyCookies();
+          throw new FeedRequestError(
+            `empty answer for ${cellLabel(cell)} although ${expected > 0 ? `${expected} flight(s) were seen there` : reported > 0 ? `FR24 reports ${reported} there` : `full_count is ${page.fullCount}`}`,
+            'empty',
+          );
+        }
+        return page;
+      }),
+      policy,
+      gate,
+      {
+        signal: options.signal,
+        onRetry: (error, delayMs) => {
+          stats.retries++;
+          options.logger?.warn(`retrying ${cellLabel(cell)} in ${Math.round(delayMs)} ms: ${error.message}`);
         },
-        policy,
-        gate,
-        {
-          signal: options.signal,
-          onRetry: (error, delayMs) => {
-            stats.retries++;
-            options.logger?.warn(`retrying ${cellLabel(cell)} in ${Math.round(delayMs)} ms: ${error.message}`);
-          },
-        },
-      ),
+      },
     );
     pending--;
     if (!outcome.value) {

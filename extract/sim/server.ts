@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Socket } from 'node:net';
 import { parseBounds } from '../geo.js';
 import { seededRandom } from './random.js';
-import { airlinesBody, airportsBody, emptyVisible, feedBody, queryBox, totalStats } from './feed.js';
+import { airlinesBody, airportsBody, emptyVisible, feedBody, queryBox, totalStats, type BoxQuery } from './feed.js';
 import { generateWorld, type World, type WorldOptions } from './world.js';
 
 export const FEED_PATH = '/zones/fcgi/feed.js';
@@ -36,6 +36,8 @@ export interface FaultRule {
   skip?: number;
   /** Endpoints the rule applies to; default the feed only. */
   endpoints?: Endpoint[];
+  /** Only feed requests whose box contains this point (a fault that follows one place on the map). */
+  near?: { lat: number; lon: number };
   retryAfterS?: number;
   latencyMs?: number;
   holdMs?: number;
@@ -95,9 +97,10 @@ export async function startFr24Sim(options: SimOptions = {}): Promise<Fr24Sim> {
   let feedInFlight = 0;
   let maxFeedInFlight = 0;
 
-  const chooseFault = (endpoint: Endpoint): FaultRule | undefined => {
+  const chooseFault = (endpoint: Endpoint, box: BoxQuery | undefined): FaultRule | undefined => {
     for (const [i, rule] of faults.entries()) {
       if (!(rule.endpoints ?? ['feed']).includes(endpoint)) continue;
+      if (rule.near && box && !queryBox({ ...world, flights: [{ id: '', lat: rule.near.lat, lon: rule.near.lon, record: [], kind: 'regular' }] }, box, 1).inBox) continue;
       const n = matchCounts[i]++;
       if (n < (rule.skip ?? 0)) continue;
       if (rule.firstN !== undefined && n >= (rule.skip ?? 0) + rule.firstN) continue;
@@ -116,7 +119,9 @@ export async function startFr24Sim(options: SimOptions = {}): Promise<Fr24Sim> {
     const endpoint: Endpoint =
       url.pathname === FEED_PATH ? 'feed' : url.pathname === AIRPORTS_PATH ? 'airports' : url.pathname === AIRLINES_PATH ? 'airlines' : 'other';
     counts[endpoint]++;
-    const fault = chooseFault(endpoint);
+    const boundsText = url.searchParams.get('bounds');
+    const box = boundsText ? parseBounds(boundsText) : undefined;
+    const fault = chooseFault(endpoint, box);
     if (fault) faultCounts[fault.kind] = (faultCounts[fault.kind] ?? 0) + 1;
     const delay = latencyMs + (fault?.kind === 'latency' ? (fault.latencyMs ?? 1000) : 0);
     if (delay > 0) await sleep(delay);
@@ -150,8 +155,6 @@ export async function startFr24Sim(options: SimOptions = {}): Promise<Fr24Sim> {
     if (endpoint === 'airlines') return send(res, 200, 'text/html; charset=utf-8', fault?.kind === 'empty' ? '<html><body></body></html>' : airlines);
     if (endpoint === 'other') return send(res, 404, 'text/html', '<html><body>Not found</body></html>');
 
-    const boundsText = url.searchParams.get('bounds');
-    const box = boundsText ? parseBounds(boundsText) : undefined;
     if (boundsText && !box) return send(res, 400, 'application/json', '{"error":"bad bounds"}');
     const limit = Number(url.searchParams.get('limit') ?? cap);
     const answer = queryBox(world, box, Math.min(cap, Number.isFinite(limit) && limit > 0 ? limit : cap), order);

@@ -80,10 +80,12 @@ describe('injected faults', () => {
   });
 
   it('cells that still fail after their retries are named, the rest goes on', async () => {
-    // The first answer (the whole globe) comes through, then one piece keeps failing.
-    const { stats, found } = await crawlWith([{ kind: 'server-error', skip: 1, firstN: 3 }], { retries: 2, concurrency: 1 });
+    // The first answer (the whole globe) comes through, then every box holding Frankfurt fails.
+    const fra = { lat: 50.0379, lon: 8.5622 };
+    const { stats, found } = await crawlWith([{ kind: 'server-error', skip: 1, near: fra }], { retries: 2 });
     expect(stats.failedCells.length).toBe(1);
     const failed = stats.failedCells[0]!;
+    expect(fra.lat >= failed.south && fra.lat <= failed.north && fra.lon >= failed.west && fra.lon <= failed.east).toBe(true);
     expect(failed.label).toMatch(/^\[[-0-9.]+,[-0-9.]+,[-0-9.]+,[-0-9.]+\]$/);
     expect(failed.attempts).toBe(3);
     expect(failed.error).toMatch(/50\d|520/);
