@@ -152,7 +152,7 @@ export async function crawlFeed(options: CrawlOptions): Promise<CrawlStats> {
     const pieces = splitCell(cell, sample, page.visible, {
       cap,
       minCellDeg: options.minCellDeg,
-      fill: options.fill ?? 0.8,
+      fill: options.fill,
       mode: options.split ?? 'adaptive',
     });
     await Promise.all(pieces.map((piece) => visitGrid(piece.cell, depth + 1, piece.points)));

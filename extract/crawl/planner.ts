@@ -3,10 +3,14 @@
  *
  * A capped answer is not wasted: its flights are a spread-out sample of the box (FR24 thins a crowded
  * view across the whole box), and stats.visible says how many the box really holds. The adaptive split
- * cuts the cell, k-d style at sample quantiles, into as few pieces as should each come back under the cap
- * (estimated count <= fill x cap), so the number of requests stays close to flights / cap. Without a count
- * it falls back to four pieces, like a quadtree. A minimum-size square whose estimated flights alone exceed
- * the cap (an unsplittable cluster) is cut out on its own at once, instead of being approached level by level.
+ * cuts the cell, k-d style at sample quantiles, into as few pieces as should each come back under the cap.
+ * How full a piece may be planned depends on how much each sample point stands for: a piece estimated at
+ * t flights from a sample is off by about sqrt(t x flights-per-point), so t is chosen with two such errors
+ * of room below the cap. When one sample stands for many flights (a crowded world seen through one capped
+ * answer), it is cheaper to first cut into a few pieces meant to come back capped, each bringing a denser
+ * sample of its part, and plan the final pieces from those: the split picks whichever costs fewer requests.
+ * Without a count it falls back to four pieces, like a quadtree. A minimum-size square whose estimated
+ * flights alone exceed the cap (an unsplittable cluster) is cut out on its own.
  *
  * Every cut leaves both sides at least half the minimum cell size wide and is never made along a side
  * already at or under the minimum, so recursion ends; a cell at the minimum in both directions is atomic.
@@ -27,8 +31,8 @@ export interface Piece {
 export interface SplitOptions {
   cap: number;
   minCellDeg: number;
-  /** Target share of the cap per planned piece (default 0.8): room for the sample's error. */
-  fill: number;
+  /** Fixed share of the cap per planned piece; default: from the sample's error (see plannedLoad). */
+  fill?: number;
   mode: 'adaptive' | 'quad';
 }
 
@@ -44,21 +48,56 @@ export function splitCell(cell: Cell, sample: Point[], reportedTotal: number | u
   if (isAtomic(cell, options.minCellDeg)) return [{ cell, points: points.length }];
   if (options.mode === 'quad' || points.length === 0) return quad(cell, points, options.minCellDeg);
   const known = reportedTotal !== undefined && reportedTotal > points.length;
-  // Flights each sample point stands for; without a reported count assume as many as four pieces hold.
-  const perPoint = known ? (reportedTotal as number) / points.length : (4 * options.fill * options.cap) / points.length;
-  const pieces = kd(cell, points, perPoint, options, true);
+  let perPoint: number;
+  let target: number;
+  if (!known) {
+    // Without a reported count, assume as many flights as four pieces hold.
+    target = (options.fill ?? 0.8) * options.cap;
+    perPoint = (4 * target) / points.length;
+  } else {
+    const total = reportedTotal as number;
+    perPoint = total / points.length;
+    target = options.fill !== undefined ? options.fill * options.cap : plannedLoad(perPoint, options.cap);
+    const direct = Math.ceil(total / target);
+    const staged = stagedPlan(total, options);
+    // Intermediate pieces: planned to come back capped, each a fresh sample of its part.
+    if (options.fill === undefined && staged.requests < direct) target = total / staged.pieces;
+  }
+  const pieces = kd(cell, points, perPoint, target, options, true);
   return pieces.length > 1 ? pieces : quad(cell, points, options.minCellDeg);
 }
 
-function kd(cell: Cell, points: Point[], perPoint: number, o: SplitOptions, mustSplit: boolean): Piece[] {
+/** Margin of sample errors planned below the cap. */
+const Z = 2;
+
+/**
+ * Flights a piece may be planned to hold when each sample point stands for `perPoint` flights: the t
+ * with t + Z x sqrt(t x perPoint) = cap, and never more than 95 % of the cap.
+ */
+export function plannedLoad(perPoint: number, cap: number): number {
+  const root = (-Z * Math.sqrt(perPoint) + Math.sqrt(Z * Z * perPoint + 4 * cap)) / 2;
+  return Math.min(0.95 * cap, root * root);
+}
+
+/** The cheapest two-stage plan: m capped pieces first, then final pieces planned from their samples. */
+function stagedPlan(total: number, o: SplitOptions): { pieces: number; requests: number } {
+  let best = { pieces: 0, requests: Number.POSITIVE_INFINITY };
+  for (let m = 2; m <= 64 && total / m > o.cap; m++) {
+    const requests = m + Math.ceil(total / plannedLoad(total / m / o.cap, o.cap));
+    if (requests < best.requests) best = { pieces: m, requests };
+  }
+  return best;
+}
+
+function kd(cell: Cell, points: Point[], perPoint: number, target: number, o: SplitOptions, mustSplit: boolean): Piece[] {
   const estimate = points.length * perPoint;
-  const target = o.fill * o.cap;
-  if ((!mustSplit && estimate <= target) || isAtomic(cell, o.minCellDeg)) return [{ cell, points: points.length }];
+  // A little slack so that planning exactly m pieces of total/m each does not round up to m + 1.
+  if ((!mustSplit && estimate <= target * 1.0001) || isAtomic(cell, o.minCellDeg)) return [{ cell, points: points.length }];
 
   const heavy = heavySquare(cell, points, perPoint, o);
   if (heavy) {
     return isolate(cell, heavy).flatMap((part) =>
-      part === heavy ? [{ cell: part, points: insidePoints(part, points).length }] : kd(part, insidePoints(part, points), perPoint, o, false),
+      part === heavy ? [{ cell: part, points: insidePoints(part, points).length }] : kd(part, insidePoints(part, points), perPoint, target, o, false),
     );
   }
 
@@ -73,7 +112,7 @@ function kd(cell: Cell, points: Point[], perPoint: number, o: SplitOptions, must
     : [{ ...cell, north: cut }, { ...cell, south: cut }];
   const pa = points.filter((p) => (axis === 'lon' ? p.lon : p.lat) < cut);
   const pb = points.filter((p) => (axis === 'lon' ? p.lon : p.lat) >= cut);
-  return [...kd(a, pa, perPoint, o, false), ...kd(b, pb, perPoint, o, false)];
+  return [...kd(a, pa, perPoint, target, o, false), ...kd(b, pb, perPoint, target, o, false)];
 }
 
 /** Cut along the direction the sample spreads most (longitude scaled by cos(latitude)), if that side can be cut. */

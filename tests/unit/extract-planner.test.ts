@@ -1,6 +1,6 @@
 /** Splitting a capped cell: the pieces tile it exactly, respect the minimum size, and isolate a dense spot. */
 import { describe, expect, it } from 'vitest';
-import { splitCell, type Point } from '../../extract/crawl/planner.js';
+import { plannedLoad, splitCell, type Point } from '../../extract/crawl/planner.js';
 import { WHOLE_GLOBE, type Cell } from '../../extract/index.js';
 import { seededRandom } from '../../extract/sim/random.js';
 
@@ -32,6 +32,23 @@ describe('splitCell', () => {
     // Balanced on the sample: each piece holds about the same number of sample points.
     for (const p of pieces) expect(p.points).toBeGreaterThan(100);
     expect(pieces.reduce((s, p) => s + p.points, 0)).toBe(1500);
+  });
+
+  it('plans pieces fuller the more complete the sample is, never past 95 % of the cap', () => {
+    expect(plannedLoad(20_000 / 1500, 1500)).toBeGreaterThan(1200);
+    expect(plannedLoad(20_000 / 1500, 1500)).toBeLessThan(1300);
+    expect(plannedLoad(100_000 / 1500, 1500)).toBeLessThan(plannedLoad(20_000 / 1500, 1500));
+    expect(plannedLoad(1, 1500)).toBeGreaterThan(1400);
+    expect(plannedLoad(0.01, 1500)).toBe(0.95 * 1500);
+  });
+
+  it('with a thin sample of a crowded box, first cuts a few pieces meant to come back capped', () => {
+    const total = 100_000;
+    const pieces = splitCell(WHOLE_GLOBE, sample, total, { cap: 1500, minCellDeg: 0.25, mode: 'adaptive' });
+    expectTiling(WHOLE_GLOBE, pieces.map((p) => p.cell));
+    const direct = Math.ceil(total / plannedLoad(total / 1500, 1500));
+    expect(pieces.length).toBeLessThan(direct / 4);
+    for (const p of pieces) expect((p.points * total) / 1500).toBeGreaterThan(1500);
   });
 
   it('falls back to four quarters when the box count is unknown or in quad mode', () => {
