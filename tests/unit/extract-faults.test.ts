@@ -37,7 +37,7 @@ const cases: Array<[FaultKind, FaultRule, Partial<Parameters<typeof crawlFeed>[0
   ['rate-limit', { kind: 'rate-limit', rate: 0.3, retryAfterS: 0 }],
   ['cloudflare', { kind: 'cloudflare', rate: 0.3 }],
   ['server-error', { kind: 'server-error', rate: 0.4 }],
-  ['timeout', { kind: 'timeout', rate: 0.2, holdMs: 10_000 }, { requestTimeoutMs: 250 }],
+  ['timeout', { kind: 'timeout', rate: 0.2, holdMs: 10_000 }, { requestTimeoutMs: 600 }],
   ['truncated', { kind: 'truncated', rate: 0.3 }],
   ['empty', { kind: 'empty', rate: 0.3 }],
 ];
