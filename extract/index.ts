@@ -9,3 +9,4 @@ export { useFr24BaseUrl } from './fr24/library.js';
 export { startFr24Sim, FEED_PATH, AIRPORTS_PATH, AIRLINES_PATH, type Fr24Sim, type SimOptions, type FaultRule, type FaultKind } from './sim/server.js';
 export { generateWorld, DEFAULT_CLUSTER, type World, type WorldOptions, type SimFlight } from './sim/world.js';
 export { WHOLE_GLOBE, type Cell } from './geo.js';
+export { compareStrategies, formatRuns, type StrategyRun } from './sim/compare-strategies.js';
