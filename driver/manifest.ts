@@ -1,5 +1,8 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
+import { manifestKey, stampOf } from '../jobs/paths.js';
+
+export { manifestKey, stampOf };
 
 const StageName = z.enum(['extract', 'silver', 'gold']);
 export type StageName = z.infer<typeof StageName>;
@@ -37,18 +40,6 @@ export const RunManifest = z.object({
   errors: z.array(z.string()).default([]),
 });
 export type RunManifest = z.infer<typeof RunManifest>;
-
-const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-
-/** YYYYMMDDHHMMSS of a UTC instant: the run id and the file-name stamp of every path of the run. */
-export function stampOf(time: Date): string {
-  return `${time.getUTCFullYear()}${pad(time.getUTCMonth() + 1)}${pad(time.getUTCDate())}${pad(time.getUTCHours())}${pad(time.getUTCMinutes())}${pad(time.getUTCSeconds())}`;
-}
-
-export function manifestKey(snapshotTime: Date): string {
-  const t = snapshotTime;
-  return `runs/${t.getUTCFullYear()}/${pad(t.getUTCMonth() + 1)}/${pad(t.getUTCDate())}/run_${stampOf(t)}.json`;
-}
 
 export function newManifest(snapshotTime: Date, source: string): RunManifest {
   const pending = (): StageRecord => StageRecord.parse({ status: 'pending' });
