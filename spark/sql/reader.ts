@@ -1,0 +1,56 @@
+/** spark.read: a DataFrame over files (CSV, Parquet, JSON) read by the cluster; nothing is read until an action. */
+import type { SparkSession } from './session.js';
+import { DataFrame } from './dataframe.js';
+import { StructType } from './types.js';
+
+export class DataFrameReader {
+  private source?: string;
+  private schemaDDL?: string;
+  private readonly opts: Record<string, string> = {};
+
+  constructor(private readonly session: SparkSession) {}
+
+  format(source: string): this {
+    this.source = source;
+    return this;
+  }
+  /** The schema to read with, as DDL (`id STRING, n INT`) or a StructType; without it, CSV columns are strings. */
+  schema(schema: string | StructType): this {
+    this.schemaDDL = typeof schema === 'string' ? schema : schema.toDDL();
+    return this;
+  }
+  option(key: string, value: string | number | boolean): this {
+    this.opts[key] = String(value);
+    return this;
+  }
+  options(options: Record<string, string | number | boolean>): this {
+    for (const [k, v] of Object.entries(options)) this.option(k, v);
+    return this;
+  }
+  load(...paths: (string | string[])[]): DataFrame {
+    return DataFrame.make(this.session, {
+      case: 'read',
+      value: {
+        readType: {
+          case: 'dataSource',
+          value: { format: this.source, schema: this.schemaDDL, options: { ...this.opts }, paths: paths.flat() },
+        },
+      },
+    });
+  }
+  csv(...paths: (string | string[])[]): DataFrame {
+    return this.format('csv').load(...paths);
+  }
+  parquet(...paths: (string | string[])[]): DataFrame {
+    return this.format('parquet').load(...paths);
+  }
+  json(...paths: (string | string[])[]): DataFrame {
+    return this.format('json').load(...paths);
+  }
+  table(name: string): DataFrame {
+    return DataFrame.make(this.session, {
+      case: 'read',
+      value: { readType: { case: 'namedTable', value: { unparsedIdentifier: name, options: { ...this.opts } } } },
+    });
+  }
+}

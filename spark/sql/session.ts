@@ -1,0 +1,188 @@
+/**
+ * SparkSession: one Spark Connect session on a server (`sc://host:port/;user_id=..;token=..`). Entry point for
+ * reading data, SQL, local data and runtime configuration. `stop()` releases the server-side session.
+ */
+import { create, type MessageInitShape } from '@bufbuild/protobuf';
+import { PlanSchema } from '../gen/spark/connect/base_pb.js';
+import { CommandSchema } from '../gen/spark/connect/commands_pb.js';
+import { ConnectTransport, type TransportOptions } from '../transport/client.js';
+import { parseChannelUrl } from '../transport/url.js';
+import { col, literal } from './column.js';
+import { DataFrame } from './dataframe.js';
+import { DataFrameReader } from './reader.js';
+import { rowsToArrowIpc, type Row } from './arrow.js';
+import { StructType } from './types.js';
+
+export interface SessionOptions {
+  /** How long connecting may take before failing with a message that names the URL (default 30 s). */
+  connectTimeoutMs?: number;
+  /** How many times a broken result stream is reattached before the action fails (default 3). */
+  maxReattaches?: number;
+  /** Retries of a unary call that found the server unavailable (default 3, with backoff). */
+  unaryRetries?: number;
+  /** Spark SQL settings applied right after connecting (spark.conf.set). */
+  config?: Record<string, string>;
+}
+
+const DEFAULTS: TransportOptions = { connectTimeoutMs: 30_000, maxReattaches: 3, unaryRetries: 3 };
+
+export class SparkSessionBuilder {
+  private url = 'sc://localhost:15002';
+  private readonly options: SessionOptions = {};
+  private readonly settings: Record<string, string> = {};
+
+  remote(url: string): this {
+    this.url = url;
+    return this;
+  }
+  connectTimeoutMs(ms: number): this {
+    this.options.connectTimeoutMs = ms;
+    return this;
+  }
+  maxReattaches(n: number): this {
+    this.options.maxReattaches = n;
+    return this;
+  }
+  config(key: string, value: string | number | boolean): this {
+    this.settings[key] = String(value);
+    return this;
+  }
+  /** Connects (a new session each call; there is no process-wide default session). */
+  getOrCreate(): Promise<SparkSession> {
+    return SparkSession.connect(this.url, { ...this.options, config: { ...this.settings } });
+  }
+  create(): Promise<SparkSession> {
+    return this.getOrCreate();
+  }
+}
+
+/** spark.conf: the session's runtime SQL configuration. */
+export class RuntimeConfig {
+  constructor(private readonly session: SparkSession) {}
+
+  async set(key: string, value: string | number | boolean): Promise<void> {
+    await this.session.transport.config({ operation: { opType: { case: 'set', value: { pairs: [{ key, value: String(value) }] } } } });
+  }
+  /** The value of `key`; `defaultValue` (if given) when unset; an error for an unknown key without default. */
+  async get(key: string, defaultValue?: string): Promise<string | undefined> {
+    const opType: MessageInitShape<typeof import('../gen/spark/connect/base_pb.js').ConfigRequest_OperationSchema>['opType'] =
+      defaultValue === undefined
+        ? { case: 'get', value: { keys: [key] } }
+        : { case: 'getWithDefault', value: { pairs: [{ key, value: defaultValue }] } };
+    const response = await this.session.transport.config({ operation: { opType } });
+    return response.pairs[0]?.value;
+  }
+  async getAll(prefix?: string): Promise<Record<string, string | undefined>> {
+    const response = await this.session.transport.config({ operation: { opType: { case: 'getAll', value: { prefix } } } });
+    return Object.fromEntries(response.pairs.map((p) => [p.key, p.value]));
+  }
+  async unset(key: string): Promise<void> {
+    await this.session.transport.config({ operation: { opType: { case: 'unset', value: { keys: [key] } } } });
+  }
+}
+
+export class SparkSession {
+  private planIds = 0;
+  readonly conf = new RuntimeConfig(this);
+
+  private constructor(
+    /** @internal */
+    readonly transport: ConnectTransport,
+  ) {}
+
+  static builder(): SparkSessionBuilder {
+    return new SparkSessionBuilder();
+  }
+
+  /**
+   * Connects to a Spark Connect server. Fails within `connectTimeoutMs` with a SparkConnectionError that names
+   * the URL when the server cannot be reached.
+   */
+  static async connect(url: string, options: SessionOptions = {}): Promise<SparkSession> {
+    const transport = new ConnectTransport(parseChannelUrl(url), {
+      connectTimeoutMs: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
+      maxReattaches: options.maxReattaches ?? DEFAULTS.maxReattaches,
+      unaryRetries: options.unaryRetries ?? DEFAULTS.unaryRetries,
+    });
+    try {
+      await transport.connect();
+      const session = new SparkSession(transport);
+      for (const [k, v] of Object.entries(options.config ?? {})) await session.conf.set(k, v);
+      return session;
+    } catch (error) {
+      await transport.close({ release: false }).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** The session id sent with every request (a UUID unless the URL gave one). */
+  get sessionId(): string {
+    return this.transport.sessionId;
+  }
+  /** The URL this session talks to (any token masked). */
+  get url(): string {
+    return this.transport.url.display;
+  }
+
+  /** @internal */
+  nextPlanId(): bigint {
+    return BigInt(this.planIds++);
+  }
+
+  get read(): DataFrameReader {
+    return new DataFrameReader(this);
+  }
+
+  /** A DataFrame over a SQL query; `args` binds named parameters (`:name`) to values or columns. */
+  sql(query: string, args?: Record<string, unknown>): DataFrame {
+    const namedArguments = Object.fromEntries(Object.entries(args ?? {}).map(([k, v]) => [k, literal(v)]));
+    return DataFrame.make(this, { case: 'sql', value: { query, namedArguments } });
+  }
+
+  /** Integers from `start` (inclusive) to `end` (exclusive) in a column `id` (bigint); range(n) = 0..n-1. */
+  range(start: number | bigint, end?: number | bigint, step: number | bigint = 1, numPartitions?: number): DataFrame {
+    const [from, to] = end === undefined ? [0n, BigInt(start)] : [BigInt(start), BigInt(end)];
+    return DataFrame.make(this, { case: 'range', value: { start: from, end: to, step: BigInt(step), numPartitions } });
+  }
+
+  table(name: string): DataFrame {
+    return this.read.table(name);
+  }
+
+  /**
+   * A DataFrame over local rows (objects keyed by field name, or arrays in field order), sent inside the plan
+   * as Arrow IPC (a LocalRelation). For small reference tables: the rows travel with every query that uses them.
+   */
+  createDataFrame(rows: readonly (Row | readonly unknown[])[], schema: string | StructType): DataFrame {
+    const struct = typeof schema === 'string' ? StructType.fromDDL(schema) : schema;
+    const { ipc, wireSchema, castBack } = rowsToArrowIpc(rows, struct);
+    const local = DataFrame.make(this, { case: 'localRelation', value: { data: ipc, schema: wireSchema.toDDL() } });
+    if (!castBack) return local;
+    // Some types travel as exact strings (decimals); cast them on Spark to the declared type.
+    return local.select(...struct.fields.map((f) => (castBack.has(f.name) ? col(f.name).cast(f.type).alias(f.name) : col(f.name))));
+  }
+
+  /** @internal runs a command (write, view) to completion. */
+  async runCommand(command: MessageInitShape<typeof CommandSchema>['commandType']): Promise<void> {
+    const plan = create(PlanSchema, { opType: { case: 'command', value: create(CommandSchema, { commandType: command }) } });
+    for await (const _ of this.transport.execute(plan)) {
+      // drain: the command is done at ResultComplete
+    }
+  }
+
+  /** The Spark version of the server. */
+  async version(): Promise<string> {
+    const response = await this.transport.analyze({ analyze: { case: 'sparkVersion', value: {} } });
+    return response.result.case === 'sparkVersion' ? response.result.value.version : '';
+  }
+
+  /** Interrupts every query of this session running on the server; returns the ids of the operations stopped. */
+  interruptAll(): Promise<string[]> {
+    return this.transport.interruptAll();
+  }
+
+  /** Releases the server-side session (its temp views, cached plans and running queries) and closes the channel. */
+  async stop(): Promise<void> {
+    await this.transport.close();
+  }
+}
