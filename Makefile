@@ -7,6 +7,7 @@ at ?=
 format ?= table
 once ?=
 source ?=
+refresh ?=
 TSX := node --import tsx
 CLI := $(TSX) driver/cli.ts
 DOCKER := $(shell docker info >/dev/null 2>&1 && echo yes)
@@ -43,8 +44,8 @@ env: ## the effective settings as KEY=value lines (make -s env)
 doctor: ## check the running stack end to end; last line JSON
 	@$(CLI) doctor
 
-run-main: up ## run the pipeline now, then every hour (once=1: one cycle; source=sim: offline demo)
-	@$(CLI) run-main scale=$(scale) $(if $(once),once=$(once)) $(if $(source),source=$(source))
+run-main: up ## run the pipeline now, then every hour (once=1: one cycle; source=sim: offline demo; refresh=1: refetch airlines/airports)
+	@$(CLI) run-main scale=$(scale) $(if $(once),once=$(once)) $(if $(source),source=$(source)) $(if $(refresh),refresh=$(refresh))
 
 run-answers: ## answer question=Q on the newest gold snapshot (at=YYYY-MM-DDTHH, format=json)
 	@$(CLI) run-answers question=$(question) $(if $(at),at=$(at)) format=$(format)

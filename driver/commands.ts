@@ -35,6 +35,13 @@ export const commands: Record<string, Command> = {
       return runMain(loadConfig(), parsed);
     },
   },
+  'run-answers': {
+    summary: 'answer question=Q (or all) on a gold snapshot (at=YYYY-MM-DDTHH, format=table|json)',
+    async run(args) {
+      const { runAnswers } = await import('./answers.js');
+      return runAnswers(loadConfig(), args);
+    },
+  },
   status: {
     summary: 'the recent runs, from their manifests',
     async run() {

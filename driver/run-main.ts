@@ -16,15 +16,18 @@ interface RunMainArgs {
   source: 'fr24' | 'sim';
   /** How long a run waits for another one to finish before it refuses. */
   lockWaitMs: number;
+  /** Fetch airlines and airports again on the first cycle (otherwise only when the bucket has none). */
+  refreshReference: boolean;
 }
 
 export function parseRunMainArgs(args: Record<string, string>): RunMainArgs {
   const source = args.source || 'fr24';
   if (source !== 'fr24' && source !== 'sim') throw new UsageError(`source must be fr24 or sim, got '${source}'`);
-  const once = ['1', 'true', 'yes'].includes(args.once ?? '');
+  const yes = (value?: string) => ['1', 'true', 'yes'].includes(value ?? '');
+  const once = yes(args.once);
   const lockWaitMs = args['lock-wait-s'] !== undefined ? Number(args['lock-wait-s']) * 1000 : 30 * 60_000;
   if (!Number.isFinite(lockWaitMs) || lockWaitMs < 0) throw new UsageError(`lock-wait-s must be a number of seconds`);
-  return { once, source, lockWaitMs };
+  return { once, source, lockWaitMs, refreshReference: yes(args.refresh) };
 }
 
 /**
@@ -54,6 +57,7 @@ export async function runMain(config: Config, args: RunMainArgs): Promise<number
   if (sim) logger.info(`source=sim: FR24-compatible server at ${sim.url}`);
   const fr24BaseUrl = sim?.url ?? config.fr24.baseUrl;
 
+  let refreshReference = args.refreshReference;
   const cycle = async (waitMs: number): Promise<RunManifest | undefined> => {
     let release: () => void;
     try {
@@ -71,10 +75,18 @@ export async function runMain(config: Config, args: RunMainArgs): Promise<number
     try {
       // Taken after the lock, so two runs that queued up get distinct snapshots.
       const snapshotTime = new Date(Math.floor(Date.now() / 1000) * 1000);
+      const refreshThisCycle = refreshReference; // only the first cycle refreshes
+      refreshReference = false;
       return await runPipeline({
         snapshotTime,
         source: args.source === 'sim' ? `sim ${fr24BaseUrl}` : (fr24BaseUrl ?? 'fr24'),
-        stages: pipelineStages({ config, snapshotTime, fr24BaseUrl, onSpark: (spark) => (activeSpark = spark) }),
+        stages: pipelineStages({
+          config,
+          snapshotTime,
+          fr24BaseUrl,
+          refreshReference: refreshThisCycle,
+          onSpark: (spark) => (activeSpark = spark),
+        }),
         s3,
         bucket: config.minio.bucket,
         logger,

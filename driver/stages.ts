@@ -12,6 +12,7 @@ interface StageContext {
   config: Config;
   snapshotTime: Date;
   fr24BaseUrl?: string;
+  refreshReference?: boolean;
   /** Called with each Spark session while a stage uses it, so SIGTERM can interrupt its queries. */
   onSpark: (spark: SparkSession | undefined) => void;
 }
@@ -51,6 +52,7 @@ export function pipelineStages(ctx: StageContext): Stage[] {
         minCellDeg: config.fr24.minCellDeg,
         s3: config.minio,
         snapshotTime,
+        refreshReference: ctx.refreshReference,
         logger: log,
         progress: process.stderr.isTTY,
         signal,
