@@ -1,0 +1,107 @@
+import { spawn } from 'node:child_process';
+import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig, PROJECT_ROOT } from '../../driver/config.js';
+import { RunManifest } from '../../driver/manifest.js';
+import { createS3Client } from '../../driver/s3.js';
+import { startFr24Sim, type Fr24Sim } from '../../extract/index.js';
+import { goldKey, manifestKey, silverKey } from '../../jobs/paths.js';
+
+// The product as a user runs it: the CLI, one cycle against the FR24-compatible server, on the real stack.
+const config = loadConfig();
+const s3 = createS3Client(config.minio);
+const bucket = config.minio.bucket;
+let sim: Fr24Sim;
+
+interface CliRun { code: number; stdout: string; stderr: string; ms: number }
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'driver/cli.ts', ...args], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, FR24_BASE_URL: sim.url, STAGE_RETRIES: '1', ...env },
+    });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr, ms: Date.now() - started }));
+  });
+}
+
+/** The manifest of the run whose log says `run_YYYYMMDDHHMMSS`. */
+async function manifestOf(run: CliRun): Promise<RunManifest> {
+  const id = /run_(\d{14})/.exec(run.stderr)?.[1];
+  if (!id) throw new Error(`no run id in the output:\n${run.stderr}`);
+  const t = new Date(Date.UTC(+id.slice(0, 4), +id.slice(4, 6) - 1, +id.slice(6, 8), +id.slice(8, 10), +id.slice(10, 12), +id.slice(12, 14)));
+  const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: manifestKey(t) }));
+  return RunManifest.parse(JSON.parse(await object.Body!.transformToString()));
+}
+
+async function exists(key: string): Promise<boolean> {
+  return s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(() => true, () => false);
+}
+
+function expectConsistent(m: RunManifest): void {
+  const { extract, silver, gold } = m.stages;
+  expect(m.status).toBe('succeeded');
+  expect(silver.rowsIn).toBe(extract.rowsOut);
+  expect(silver.rowsIn).toBe(silver.rowsOut! + silver.quarantinedRows! + silver.duplicatesRemoved!);
+  expect(gold.rowsIn).toBe(silver.rowsOut);
+  expect(gold.rowsOut).toBe(silver.rowsOut);
+}
+
+beforeAll(async () => {
+  // A few broken flight arrays in the feed: they must reach bronze and be quarantined, not fail the run.
+  sim = await startFr24Sim({ flights: 5000, seed: 11, faults: [{ kind: 'malformed', firstN: 2 }] });
+});
+afterAll(() => sim?.close());
+
+describe('make run-main once=1', () => {
+  it('runs extract, silver and gold, writes a consistent manifest, and the answers read the snapshot', async () => {
+    const run = await cli(['run-main', 'once=1']);
+    expect(run.code, run.stderr).toBe(0);
+    const manifest = await manifestOf(run);
+    expectConsistent(manifest);
+    expect(manifest.stages.extract.rowsOut).toBeGreaterThanOrEqual(sim.world.flights.length * 0.95);
+    expect(manifest.stages.silver.quarantinedRows).toBeGreaterThan(0);
+    const t = new Date(manifest.snapshotTime);
+    expect(await exists(`${silverKey(t)}_SUCCESS`)).toBe(true);
+    expect(await exists(`${goldKey(t)}_SUCCESS`)).toBe(true);
+    // Every log line of the run carries its id and stage.
+    expect(run.stderr).toMatch(new RegExp(`\\[${manifest.runId} silver\\]`));
+
+    const answer = await cli(['run-answers', 'question=top-airline', 'format=json', `at=${manifest.snapshotTime.slice(0, 13)}`]);
+    expect(answer.code, answer.stderr).toBe(0);
+    const json = JSON.parse(answer.stdout.trim().split('\n')[0]!);
+    expect(json.question).toBe('top-airline');
+    expect(json.rows.length).toBeGreaterThan(0);
+
+    const status = await cli(['status']);
+    expect(status.stdout).toContain(manifest.runId);
+  });
+
+  it('two runs started together never overlap: the second waits, and both data sets are consistent', async () => {
+    const [a, b] = await Promise.all([cli(['run-main', 'once=1']), cli(['run-main', 'once=1'])]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    expect(`${a.stderr}${b.stderr}`).toMatch(/waiting for run/);
+    const [ma, mb] = [await manifestOf(a), await manifestOf(b)];
+    expect(ma.snapshotTime).not.toBe(mb.snapshotTime);
+    expectConsistent(ma);
+    expectConsistent(mb);
+    // No overlap: one run ended before the other started its extract.
+    const [first, second] = [ma, mb].sort((x, y) => x.startedAt.localeCompare(y.startedAt));
+    expect(Date.parse(second!.stages.extract.startedAt!)).toBeGreaterThanOrEqual(Date.parse(first!.endedAt!));
+  });
+
+  it('refuses bad arguments with a clear message and a non-zero exit', async () => {
+    const bad = await cli(['run-main', 'once=1', 'source=nowhere']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('source must be fr24 or sim');
+    const badConfig = await cli(['run-main', 'once=1'], { MINIO_ENDPOINT: 'not-a-url', FR24_REQUEST_CAP: '-1' });
+    expect(badConfig.code).toBe(2);
+    expect(badConfig.stderr).toContain('MINIO_ENDPOINT');
+    expect(badConfig.stderr).toContain('FR24_REQUEST_CAP');
+  });
+});
