@@ -1,17 +1,26 @@
 /**
  * Integration tests run against the real local stack: bring it up with two workers (unless it already runs),
- * export its settings to the test workers, and stop it afterwards only if this run started it.
+ * point the tests at a bucket of their own (so a developer's snapshots, runs and `make status` stay clean),
+ * export the settings to the test workers, and stop the stack afterwards only if this run started it.
  */
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { formatEnv, loadConfig } from '../../driver/config.js';
+import { createS3Client } from '../../driver/s3.js';
 import { make, stackProcesses } from '../support/stack.js';
 
 export default async function setup(): Promise<() => Promise<void>> {
   const wasRunning = (await stackProcesses()).length > 0;
   await make('up', 'scale=2');
-  const { settings } = loadConfig();
-  for (const line of formatEnv(settings).split('\n')) {
-    const eq = line.indexOf('=');
-    process.env[line.slice(0, eq)] ??= String(settings[line.slice(0, eq) as keyof typeof settings]);
+  process.env.MINIO_BUCKET ??= `${loadConfig().minio.bucket}-test`;
+  const config = loadConfig();
+  await createS3Client(config.minio)
+    .send(new CreateBucketCommand({ Bucket: config.minio.bucket }))
+    .catch((e: Error) => {
+      if (!/BucketAlreadyOwnedByYou|BucketAlreadyExists/.test(e.name)) throw e;
+    });
+  for (const line of formatEnv(config.settings).split('\n')) {
+    const name = line.slice(0, line.indexOf('='));
+    process.env[name] ??= String(config.settings[name as keyof typeof config.settings]);
   }
   return async () => {
     if (!wasRunning || process.env.CI) await make('down');
