@@ -7,7 +7,7 @@
  * (continent `Unknown`, distance null) and is counted in `goldAccounting`; the answers skip such flights
  * only for the questions that need the missing value.
  */
-import { F, type DataFrame } from '../spark/index.js';
+import { F, type Column, type DataFrame } from '../spark/index.js';
 import { normalizedCountrySql, UNKNOWN } from './reference/countries.js';
 import { UNKNOWN_MANUFACTURER } from './reference/aircraft-types.js';
 
@@ -53,13 +53,13 @@ export function airlinesByCode(airlines: DataFrame, code: 'icao' | 'iata'): Data
     .select(F.col('code'), F.expr('a.name').alias('name'), F.expr('a.icao').alias('icao'));
 }
 
-/** Haversine distance (km) between two (latitude, longitude) column pairs in degrees, Spark built-ins only. */
-export function haversineKmSql(lat1: string, lon1: string, lat2: string, lon2: string): string {
-  const half = (a: string, b: string) => `pow(sin((radians(${b}) - radians(${a})) / 2), 2)`;
-  return (
-    `2 * ${EARTH_RADIUS_KM} * asin(sqrt(${half(lat1, lat2)} + ` +
-    `cos(radians(${lat1})) * cos(radians(${lat2})) * ${half(lon1, lon2)}))`
+/** Haversine distance (km) between two (latitude, longitude) pairs in degrees, with Spark built-ins only. */
+export function haversineKm(lat1: Column, lon1: Column, lat2: Column, lon2: Column): Column {
+  const halfChordSquared = (from: Column, to: Column) => F.pow(F.sin(F.radians(to).minus(F.radians(from)).divide(2)), 2);
+  const a = halfChordSquared(lat1, lat2).plus(
+    F.cos(F.radians(lat1)).multiply(F.cos(F.radians(lat2))).multiply(halfChordSquared(lon1, lon2)),
   );
+  return F.asin(F.sqrt(a)).multiply(2 * EARTH_RADIUS_KM);
 }
 
 /**
@@ -169,7 +169,7 @@ export function goldFlights(silver: DataFrame, refs: GoldReferences): DataFrame 
     .withColumn('aircraft_manufacturer', F.expr(`coalesce(ac_manufacturer, '${UNKNOWN_MANUFACTURER}')`))
     .withColumn(
       'distance',
-      F.expr(haversineKmSql('origin_latitude', 'origin_longitude', 'destination_latitude', 'destination_longitude')),
+      haversineKm(F.col('origin_latitude'), F.col('origin_longitude'), F.col('destination_latitude'), F.col('destination_longitude')),
     )
     // The seed gold stores on_ground as 0/1.
     .withColumn('on_ground', F.expr('CAST(on_ground AS INT)'));

@@ -95,9 +95,9 @@ export async function runSilver(spark: SparkSession, options: SnapshotJobOptions
 /** The small reference tables built in TypeScript, as DataFrames on the cluster. */
 export function referenceFrames(spark: SparkSession): Omit<GoldReferences, 'airports' | 'airlines'> {
   return {
-    countries: spark.createDataFrame(countryLookupRows(), 'country_key STRING, country_iso STRING, country_name STRING, continent STRING'),
+    countries: spark.createDataFrame(countryLookupRows().map((r) => ({ ...r })), 'country_key STRING, country_iso STRING, country_name STRING, continent STRING'),
     aircraftTypes: spark.createDataFrame(aircraftTypes(), 'designator STRING, manufacturer STRING, model STRING'),
-    airlineCountries: spark.createDataFrame(airlineCountryRows(), 'airline_icao STRING, airline_country STRING'),
+    airlineCountries: spark.createDataFrame(airlineCountryRows().map((r) => ({ ...r })), 'airline_icao STRING, airline_country STRING'),
   };
 }
 
