@@ -10,7 +10,7 @@ import type { Config } from './config.js';
 import { UsageError } from './commands.js';
 import { createS3Client } from './s3.js';
 import { SparkSession } from '../spark/index.js';
-import { ALL, questionHelp, questionsFor, runAnswer, UnknownQuestionError, type AnswerRow, type Question } from '../jobs/index.js';
+import { ALL, answer, openGold, questionHelp, questionsFor, UnknownQuestionError, type AnswerRow, type Question } from '../jobs/index.js';
 import {
   GOLD_PREFIX,
   goldHourPrefix,
@@ -84,11 +84,13 @@ export async function resolveGoldSnapshot(s3: S3Client, bucket: string, at?: str
   return { snapshotTime, path: goldPath(bucket, snapshotTime) };
 }
 
-const cell = (v: AnswerRow[string]) => (v === null ? '' : typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(1) : String(v));
+/** Distances print with one decimal; other values as they are. */
+const cell = (column: string, v: AnswerRow[string]) =>
+  v === null ? '' : typeof v === 'number' && column.endsWith('_km') ? v.toFixed(1) : String(v);
 
 /** A plain-text table: a title, the column names, a rule, the rows (numbers right-aligned). */
 export function formatTable(title: string, columns: readonly string[], rows: AnswerRow[]): string {
-  const texts = rows.map((row) => columns.map((c) => cell(row[c])));
+  const texts = rows.map((row) => columns.map((c) => cell(c, row[c])));
   const widths = columns.map((c, i) => Math.max(c.length, ...texts.map((t) => t[i].length)));
   const numeric = columns.map((c) => rows.length > 0 && rows.every((row) => row[c] === null || typeof row[c] === 'number'));
   const line = (values: string[]) =>
@@ -137,8 +139,10 @@ export async function runAnswers(config: Config, rawArgs: Record<string, string>
     .connectTimeoutMs(config.spark.connectTimeoutMs)
     .getOrCreate();
   try {
+    // Opened once: the schema check and the reference tables serve every question.
+    const gold = await openGold(spark, snapshot.path);
     for (const [i, question] of questions.entries()) {
-      const rows = await runAnswer(spark, question, snapshot.path);
+      const rows = await answer(question, gold);
       if (args.format === 'json') {
         write(`${JSON.stringify({ question: question.name, snapshot: snapshot.path, rows } satisfies AnswerOutput)}\n`);
       } else {

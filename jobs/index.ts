@@ -154,9 +154,13 @@ export async function openGold(spark: SparkSession, goldPathOfSnapshot: string):
   return completeGold(gold, await gold.columns(), referenceFrames(spark));
 }
 
-/** Runs one question on a gold snapshot and returns its rows. */
+/** Runs one question's plan on an opened gold snapshot and returns its rows as plain JSON values. */
+export async function answer(question: Question, gold: DataFrame): Promise<AnswerRow[]> {
+  return (await question.plan(gold).collect()).map((row) => plainRow(row, question.columns));
+}
+
+/** Runs one question on the gold snapshot at `goldPathOfSnapshot` and returns its rows. */
 export async function runAnswer(spark: SparkSession, question: string | Question, goldPathOfSnapshot: string): Promise<AnswerRow[]> {
   const q = typeof question === 'string' ? questionsFor(question)[0] : question;
-  const gold = await openGold(spark, goldPathOfSnapshot);
-  return (await q.plan(gold).collect()).map((row) => plainRow(row as Record<string, unknown>, q.columns));
+  return answer(q, await openGold(spark, goldPathOfSnapshot));
 }
