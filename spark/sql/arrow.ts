@@ -87,7 +87,7 @@ export function toJs(value: unknown, type: ArrowType): unknown {
       const entries = (type as unknown as { children: Field[] }).children[0]!.type as unknown as { children: Field[] };
       const [keyField, valueField] = entries.children;
       const out: Row = {};
-      for (const [k, v] of (value as Map<unknown, unknown>).entries()) out[String(toJs(k, keyField!.type))] = toJs(v, valueField!.type);
+      for (const [k, v] of value as Iterable<[unknown, unknown]>) out[String(toJs(k, keyField!.type))] = toJs(v, valueField!.type);
       return out;
     }
     default:
