@@ -177,7 +177,7 @@ function coerce(value: unknown, kind: string, column: string, rowIndex: number):
  * `castBack` names the columns sent as strings (decimals, kept exact) that the caller casts on Spark.
  */
 export function rowsToArrowIpc(
-  rows: readonly (Row | readonly unknown[])[],
+  rows: readonly (object | readonly unknown[])[],
   schema: StructType,
 ): { ipc: Uint8Array; wireSchema: StructType; castBack?: Set<string> } {
   const vectors: Record<string, Vector> = {};

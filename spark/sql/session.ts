@@ -153,7 +153,7 @@ export class SparkSession {
    * A DataFrame over local rows (objects keyed by field name, or arrays in field order), sent inside the plan
    * as Arrow IPC (a LocalRelation). For small reference tables: the rows travel with every query that uses them.
    */
-  createDataFrame(rows: readonly (Row | readonly unknown[])[], schema: string | StructType): DataFrame {
+  createDataFrame(rows: readonly (object | readonly unknown[])[], schema: string | StructType): DataFrame {
     const struct = typeof schema === 'string' ? StructType.fromDDL(schema) : schema;
     const { ipc, wireSchema, castBack } = rowsToArrowIpc(rows, struct);
     const local = DataFrame.make(this, { case: 'localRelation', value: { data: ipc, schema: wireSchema.toDDL() } });

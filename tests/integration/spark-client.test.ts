@@ -323,6 +323,8 @@ describe('functions', () => {
           F.element_at(F.create_map(F.lit('alpha'), F.lit(1), F.lit('beta'), F.lit(2)), F.col('grp')).alias('mapped2'),
           F.expr('try_cast(word AS double)').alias('tc'),
           F.col('grp').isNull().alias('gnull'),
+          F.create_map(F.lit('n'), F.col('n'), F.lit('twice'), F.col('n').multiply(2)).alias('m'),
+          F.array(F.col('n'), F.col('n').plus(1)).alias('arr'),
         )
         .collect()
     ).sort(byId);
@@ -356,6 +358,8 @@ describe('functions', () => {
       mapped2: i.grp === 'alpha' ? 1 : i.grp === 'beta' ? 2 : null,
       tc: null,
       gnull: i.grp === null,
+      m: { n: i.n, twice: i.n * 2 },
+      arr: [i.n, i.n + 1],
     }));
     for (const [k, e] of expected.entries()) {
       const r = rows[k]!;
@@ -408,6 +412,12 @@ describe('actions', () => {
     expect(plan).toContain('== Physical Plan ==');
     expect(plan).toMatch(/Filter/);
     expect(await df.filter(F.col('n').gt(3)).explain('extended')).toContain('== Analyzed Logical Plan ==');
+  });
+
+  it('temp views are visible to spark.sql', async () => {
+    await df.createOrReplaceTempView('client_items');
+    const [row] = await spark.sql('SELECT count(*) AS c, sum(n) AS s FROM client_items').collect();
+    expect(row).toEqual({ c: items.length, s: items.reduce((a, i) => a + i.n, 0) });
   });
 
   it('streams batches as they arrive', async () => {

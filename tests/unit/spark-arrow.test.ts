@@ -17,12 +17,13 @@ import {
   makeVector,
   tableToIPC,
   vectorFromArray,
+  type Vector,
 } from 'apache-arrow';
 import { LocalDataError, batchToRows, readBatches, rowsToArrowIpc } from '../../spark/sql/arrow.js';
 import { StructType } from '../../spark/sql/types.js';
 
 const decode = (ipc: Uint8Array) => readBatches(ipc).flatMap(batchToRows);
-const ipcOf = (columns: Record<string, ReturnType<typeof vectorFromArray>>) => tableToIPC(new Table(columns), 'stream');
+const ipcOf = (columns: Record<string, Vector>) => tableToIPC(new Table(columns), 'stream');
 
 describe('local rows → Arrow IPC → rows', () => {
   const schema = StructType.fromDDL(
