@@ -45,15 +45,33 @@ export function readBatches(ipc: Uint8Array): RecordBatch[] {
 
 /** The rows of one record batch as plain objects. */
 export function batchToRows(batch: RecordBatch): Row[] {
-  const fields = batch.schema.fields;
-  const columns = fields.map((f, i) => [f.name, batch.getChildAt(i)!, f.type] as const);
-  const rows: Row[] = new Array(batch.numRows);
-  for (let r = 0; r < batch.numRows; r++) {
-    const row: Row = {};
-    for (const [name, vector, type] of columns) row[name] = toJs(vector.get(r), type);
-    rows[r] = row;
-  }
+  const n = batch.numRows;
+  const rows: Row[] = new Array(n);
+  for (let r = 0; r < n; r++) rows[r] = {};
+  // Column by column: one pass of Arrow's iterator per column is much cheaper than get(r) per cell.
+  batch.schema.fields.forEach((field, i) => {
+    const vector = batch.getChildAt(i)!;
+    const convert = converterOf(field.type);
+    let r = 0;
+    for (const value of vector) rows[r++]![field.name] = convert(value);
+  });
   return rows;
+}
+
+/** The conversion of one column's values: identity where Arrow already gives the documented JS value. */
+function converterOf(type: ArrowType): (value: unknown) => unknown {
+  switch (type.typeId) {
+    case Type.Bool:
+    case Type.Float:
+    case Type.Utf8:
+    case Type.LargeUtf8:
+    case Type.Binary:
+      return (v) => (v === undefined ? null : v);
+    case Type.Int:
+      return (type as unknown as { bitWidth: number }).bitWidth < 64 ? (v) => (v === undefined ? null : v) : (v) => toJs(v, type);
+    default:
+      return (v) => toJs(v, type);
+  }
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
