@@ -26,6 +26,20 @@ let second = 0;
 const pidOf = (name: string) => Number(readFileSync(join(config.stackHome, 'run', `${name}.pid`), 'utf8'));
 /** Kills a daemon of the stack and everything it started (a worker takes its executor with it). */
 const kill = (name: string, signal: NodeJS.Signals = 'SIGKILL') => process.kill(-pidOf(name), signal);
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+/** Stops a daemon and waits until it is gone, so `make up` afterwards starts a fresh one. */
+async function stopAndWait(name: string, signal: NodeJS.Signals): Promise<void> {
+  const pid = pidOf(name);
+  kill(name, signal);
+  while (alive(pid)) await new Promise((resolve) => setTimeout(resolve, 200));
+}
 const nextSnapshot = () => new Date(Date.UTC(2032, 5, 1, 12, 0, second++));
 
 function runOnce(snapshotTime: Date, wrap: (stages: Stage[]) => Stage[] = (s) => s): Promise<RunManifest> {
@@ -58,7 +72,7 @@ describe('fault recovery on the real stack', () => {
         stage.name !== 'silver' ? stage : {
           ...stage,
           run: (signal, log) => {
-            if (!faultAt) setTimeout(() => { faultAt = Date.now(); kill('minio', 'SIGTERM'); }, 300);
+            if (!faultAt) setTimeout(() => { faultAt = Date.now(); kill('minio', 'SIGKILL'); }, 300);
             return stage.run(signal, log);
           },
         },
@@ -102,7 +116,7 @@ describe('fault recovery on the real stack', () => {
   it('the Spark Connect server restarted between runs: the next run reconnects', async () => {
     expect((await runOnce(nextSnapshot())).status).toBe('succeeded');
     const restarted = Date.now();
-    kill('connect', 'SIGTERM');
+    await stopAndWait('connect', 'SIGTERM');
     await stackCommand('up', '2');
     const next = await runOnce(nextSnapshot());
     expect(next.status).toBe('succeeded');
