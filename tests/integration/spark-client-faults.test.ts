@@ -221,6 +221,23 @@ describe('session life cycle', () => {
     await again.stop().catch(() => undefined);
   });
 
+  it('user_id and session_id from the URL identify the server-side session (a token is sent along)', async () => {
+    const sessionId = randomUUID();
+    const alice = await SparkSession.connect(`${url}/;user_id=alice;session_id=${sessionId};token=local-token`);
+    const aliceAgain = await SparkSession.connect(`${url}/;user_id=alice;session_id=${sessionId}`);
+    const bob = await SparkSession.connect(`${url}/;user_id=bob;session_id=${sessionId}`);
+    try {
+      await alice.range(4).createOrReplaceTempView('alice_view');
+      expect(await aliceAgain.sql('SELECT count(*) AS n FROM alice_view').collect()).toEqual([{ n: 4 }]);
+      const error = await caught(() => bob.sql('SELECT count(*) AS n FROM alice_view').collect());
+      expect(error).toBeInstanceOf(SparkAnalysisError);
+      expect(error.errorClass).toBe('TABLE_OR_VIEW_NOT_FOUND');
+    } finally {
+      await bob.stop().catch(() => undefined);
+      await alice.stop().catch(() => undefined);
+    }
+  });
+
   it('interruptAll() stops a running query on the server', async () => {
     const session = await SparkSession.connect(url);
     try {
