@@ -139,8 +139,8 @@ export async function runAnswers(config: Config, rawArgs: Record<string, string>
     .connectTimeoutMs(config.spark.connectTimeoutMs)
     .getOrCreate();
   try {
-    // Opened once: the schema check and the reference tables serve every question.
-    const gold = await openGold(spark, snapshot.path);
+    // Opened once for every question; cached in the cluster's memory when several questions read it.
+    const { gold, close } = await openGold(spark, snapshot.path, { cache: questions.length > 1 });
     for (const [i, question] of questions.entries()) {
       const rows = await answer(question, gold);
       if (args.format === 'json') {
@@ -150,6 +150,7 @@ export async function runAnswers(config: Config, rawArgs: Record<string, string>
         write(`${i > 0 ? '\n' : ''}${formatTable(title, question.columns, rows)}\n`);
       }
     }
+    await close();
   } finally {
     await spark.stop().catch(() => undefined);
   }

@@ -18,6 +18,7 @@ import { aircraftTypes } from './reference/aircraft-types.js';
 import { airlineCountryRows } from './reference/airline-countries.js';
 import { questionsFor, type Question } from './answers/index.js';
 import { completeGold } from './answers/complete-gold.js';
+import { cacheFrame } from './cached-view.js';
 
 export { QUESTIONS, questionHelp, questionsFor, UnknownQuestionError, ALL } from './answers/index.js';
 export type { Question } from './answers/index.js';
@@ -70,18 +71,25 @@ function readCsv(spark: SparkSession, path: string, schemaDdl: string, options: 
 export async function runSilver(spark: SparkSession, options: SnapshotJobOptions): Promise<SilverResult> {
   const { bucket, snapshotTime } = options;
   const bronze = readCsv(spark, bronzePath(bucket, snapshotTime), BRONZE_SCHEMA_DDL, BRONZE_CSV_OPTIONS);
-  const classified = classifyBronze(bronze);
-  const [counts] = await silverAccounting(classified).collect();
-  const result: SilverResult = {
-    bronzeRows: asNumber(counts.bronze_rows),
-    silverRows: asNumber(counts.silver_rows),
-    quarantinedRows: asNumber(counts.quarantined_rows),
-    duplicatesRemoved: asNumber(counts.duplicates_removed),
-    silverPath: silverPath(bucket, snapshotTime),
-    quarantinePath: quarantinePath(bucket, snapshotTime),
-  };
-  await silverFlights(classified).write.mode('overwrite').parquet(result.silverPath);
-  await quarantinedFlights(classified).write.mode('overwrite').parquet(result.quarantinePath);
+  // Parsed and ranked once, in the cluster's memory: the accounting and both writes read the same rows.
+  const cached = await cacheFrame(spark, classifyBronze(bronze), 'bronze_classified');
+  let result: SilverResult;
+  try {
+    const classified = cached.frame;
+    const [counts] = await silverAccounting(classified).collect();
+    result = {
+      bronzeRows: asNumber(counts.bronze_rows),
+      silverRows: asNumber(counts.silver_rows),
+      quarantinedRows: asNumber(counts.quarantined_rows),
+      duplicatesRemoved: asNumber(counts.duplicates_removed),
+      silverPath: silverPath(bucket, snapshotTime),
+      quarantinePath: quarantinePath(bucket, snapshotTime),
+    };
+    await silverFlights(classified).write.mode('overwrite').parquet(result.silverPath);
+    await quarantinedFlights(classified).write.mode('overwrite').parquet(result.quarantinePath);
+  } finally {
+    await cached.release().catch(() => undefined); // never hide the error that got us here
+  }
   const written = asNumber(await spark.read.parquet(result.silverPath).count());
   if (written !== result.silverRows || result.bronzeRows !== result.silverRows + result.quarantinedRows + result.duplicatesRemoved) {
     throw new RowAccountingError(
@@ -148,10 +156,23 @@ function plainRow(row: Record<string, unknown>, columns: readonly string[]): Ans
   return out;
 }
 
-/** The gold snapshot at `goldPath`, with whatever the answers need and an older snapshot lacks derived now. */
-export async function openGold(spark: SparkSession, goldPathOfSnapshot: string): Promise<DataFrame> {
-  const gold = spark.read.parquet(goldPathOfSnapshot);
-  return completeGold(gold, await gold.columns(), referenceFrames(spark));
+export interface OpenedGold {
+  gold: DataFrame;
+  /** Drops the in-memory copy, if one was made. */
+  close(): Promise<void>;
+}
+
+/**
+ * The gold snapshot at `goldPathOfSnapshot`, with whatever the answers need and an older snapshot lacks derived
+ * now. With `cache`, the completed snapshot is read once into the cluster's memory, so several questions in a
+ * row do not each re-read it and re-derive its columns.
+ */
+export async function openGold(spark: SparkSession, goldPathOfSnapshot: string, options: { cache?: boolean } = {}): Promise<OpenedGold> {
+  const raw = spark.read.parquet(goldPathOfSnapshot);
+  const gold = completeGold(raw, await raw.columns(), referenceFrames(spark));
+  if (!options.cache) return { gold, close: async () => undefined };
+  const cached = await cacheFrame(spark, gold, 'gold_snapshot');
+  return { gold: cached.frame, close: cached.release };
 }
 
 /** Runs one question's plan on an opened gold snapshot and returns its rows as plain JSON values. */
@@ -162,5 +183,5 @@ export async function answer(question: Question, gold: DataFrame): Promise<Answe
 /** Runs one question on the gold snapshot at `goldPathOfSnapshot` and returns its rows. */
 export async function runAnswer(spark: SparkSession, question: string | Question, goldPathOfSnapshot: string): Promise<AnswerRow[]> {
   const q = typeof question === 'string' ? questionsFor(question)[0] : question;
-  return answer(q, await openGold(spark, goldPathOfSnapshot));
+  return answer(q, (await openGold(spark, goldPathOfSnapshot)).gold);
 }
