@@ -70,6 +70,18 @@ describe('session', () => {
     expect(await spark.version()).toMatch(/^4\.3\./);
   });
 
+  it('applies builder settings at connect time, per session', async () => {
+    const other = await SparkSession.builder().remote(url).config('spark.sql.shuffle.partitions', 3).getOrCreate();
+    try {
+      expect(other.sessionId).not.toBe(spark.sessionId);
+      expect(await other.conf.get('spark.sql.shuffle.partitions')).toBe('3');
+      await spark.conf.set('spark.sql.shuffle.partitions', '5');
+      expect(await other.conf.get('spark.sql.shuffle.partitions')).toBe('3');
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('sql and range return computed values', async () => {
     const [row] = await spark.sql('SELECT 6 * 7 AS answer, upper(:who) AS who', { who: 'spark' }).collect();
     expect(row).toEqual({ answer: 42, who: 'SPARK' });
