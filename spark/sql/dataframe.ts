@@ -313,6 +313,23 @@ export class DataFrame {
     });
   }
 
+  /**
+   * Keeps this DataFrame's result on the executors (memory, spilling to disk) once an action computed it, for
+   * plans used several times. Resolves when Spark has registered the cache (it fills on the next action).
+   */
+  async cache(): Promise<this> {
+    return this.persist();
+  }
+  async persist(level: { useDisk?: boolean; useMemory?: boolean; deserialized?: boolean; replication?: number } = {}): Promise<this> {
+    const storageLevel = { useDisk: true, useMemory: true, useOffHeap: false, deserialized: true, replication: 1, ...level };
+    await this.sparkSession.transport.analyze({ analyze: { case: 'persist', value: { relation: this.relation, storageLevel } } });
+    return this;
+  }
+  async unpersist(blocking = false): Promise<this> {
+    await this.sparkSession.transport.analyze({ analyze: { case: 'unpersist', value: { relation: this.relation, blocking } } });
+    return this;
+  }
+
   get write(): DataFrameWriter {
     return new DataFrameWriter(this);
   }

@@ -426,6 +426,16 @@ describe('actions', () => {
     expect(await df.filter(F.col('n').gt(3)).explain('extended')).toContain('== Analyzed Logical Plan ==');
   });
 
+  it('cache() keeps a result on the executors until unpersist()', async () => {
+    const heavy = spark.range(0, 20_000, 1, 4).withColumn('sq', F.col('id').multiply(F.col('id')));
+    await heavy.cache();
+    const [row] = await heavy.agg(F.sum('sq').alias('s')).collect();
+    expect(row!.s).toBe(Array.from({ length: 20_000 }, (_, i) => i * i).reduce((a, b) => a + b, 0));
+    expect(await heavy.explain()).toContain('InMemoryTableScan');
+    await heavy.unpersist(true);
+    expect(await heavy.explain()).not.toContain('InMemoryTableScan');
+  });
+
   it('temp views are visible to spark.sql', async () => {
     await df.createOrReplaceTempView('client_items');
     const [row] = await spark.sql('SELECT count(*) AS c, sum(n) AS s FROM client_items').collect();
