@@ -127,7 +127,8 @@ export const GOLD_COLUMNS = [
   'snapshot_time',
 ] as const;
 
-export function goldFlights(silver: DataFrame, refs: GoldReferences): DataFrame {
+/** Silver flights with airports, airline, continents, distance and manufacturer (everything but airline country). */
+export function enrichedFlights(silver: DataFrame, refs: GoldReferences): DataFrame {
   const airports = airportsByIata(refs.airports);
   const origin = airports.select(
     F.col('iata').alias('o_iata'),
@@ -153,7 +154,7 @@ export function goldFlights(silver: DataFrame, refs: GoldReferences): DataFrame 
   const destinationContinent = refs.countries.select(F.col('country_key').alias('dc_key'), F.col('continent').alias('dc_continent'));
   const manufacturers = refs.aircraftTypes.select(F.col('designator').alias('ac_designator'), F.col('manufacturer').alias('ac_manufacturer'));
 
-  const joined = silver
+  return silver
     .withColumnRenamed('airline_icao', 'flight_airline_icao')
     .join(origin, F.expr('origin_airport_iata = o_iata'), 'left')
     .join(destination, F.expr('destination_airport_iata = d_iata'), 'left')
@@ -173,13 +174,21 @@ export function goldFlights(silver: DataFrame, refs: GoldReferences): DataFrame 
     )
     // The seed gold stores on_ground as 0/1.
     .withColumn('on_ground', F.expr('CAST(on_ground AS INT)'));
+}
 
-  const countries = airlineCountries(joined, refs.airlineCountries, refs.countries).select(
+/** Adds the airline country (dataset, else the most flown-from country of these flights) and orders the gold columns. */
+export function withAirlineCountry(enriched: DataFrame, refs: Pick<GoldReferences, 'airlineCountries' | 'countries'>): DataFrame {
+  const countries = airlineCountries(enriched, refs.airlineCountries, refs.countries).select(
     F.col('airline_icao').alias('ac_icao'),
     F.col('airline_country'),
     F.col('airline_country_source'),
   );
-  return joined.join(countries, F.expr('airline_icao = ac_icao'), 'left').select(...GOLD_COLUMNS.map((c) => F.col(c)));
+  return enriched.join(countries, F.expr('airline_icao = ac_icao'), 'left').select(...GOLD_COLUMNS.map((c) => F.col(c)));
+}
+
+/** The gold flights of SPEC §1: one row per silver flight, enriched. */
+export function goldFlights(silver: DataFrame, refs: GoldReferences): DataFrame {
+  return withAirlineCountry(enrichedFlights(silver, refs), refs);
 }
 
 /** One row: how many gold flights lack each reference, for the run manifest (nothing is dropped). */
