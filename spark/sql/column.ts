@@ -65,7 +65,7 @@ export class Column {
   substr(position: number, length: number): Column { return call('substr', this, position, length); }
 
   /** An element of an array (0-based, like PySpark's getItem) or the value of a map key. */
-  getItem(key: LiteralValue): Column {
+  getItem(key: LiteralValue | Column): Column {
     return new Column({ exprType: { case: 'unresolvedExtractValue', value: { child: this.expr, extraction: literal(key) } } });
   }
   getField(name: string): Column {

@@ -91,3 +91,15 @@ describe('StructType', () => {
     expect(StructType.fromDDL(s.toDDL()).fields).toEqual(s.fields);
   });
 });
+
+describe('map and array lookups', () => {
+  it('looks up by a literal key or by another column', () => {
+    const byLiteral = wire(F.col('m').getItem('FRA'));
+    expect(byLiteral.exprType).toMatchObject({ case: 'unresolvedExtractValue', value: { extraction: { exprType: { case: 'literal' } } } });
+    const byColumn = wire(F.col('m').getItem(F.col('origin')));
+    expect(byColumn.exprType).toMatchObject({
+      case: 'unresolvedExtractValue',
+      value: { extraction: { exprType: { case: 'unresolvedAttribute', value: { unparsedIdentifier: 'origin' } } } },
+    });
+  });
+});
