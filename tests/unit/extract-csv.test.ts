@@ -1,28 +1,8 @@
 /** Bronze CSV: RFC 4180 quoting round-trips, every feed field lands in its column as received. */
 import { describe, expect, it } from 'vitest';
 import { BRONZE_COLUMNS, bronzeKey, bronzeRow, csvLine, isoSeconds } from '../../extract/index.js';
+import { parseCsv } from '../support/csv.js';
 
-/** An RFC 4180 reader written for the test, independent of the writer. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(field), (field = '');
-    else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field), rows.push(row), (row = []), (field = ''), i++;
-    } else field += c;
-  }
-  if (field !== '' || row.length > 0) row.push(field), rows.push(row);
-  return rows;
-}
 
 describe('bronze CSV', () => {
   it('round-trips fields with commas, quotes, CR, LF and both together', () => {
