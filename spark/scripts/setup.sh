@@ -35,8 +35,9 @@ if [ "$(cat "$SPARK_HOME/.stamp" 2>/dev/null)" != "$spark_stamp" ]; then
   sdist=$STACK_HOME/dl/pyspark-$SPARK_VERSION.tar.gz
   if [ ! -s "$sdist" ]; then
     say "spark: downloading pyspark $SPARK_VERSION (about 456 MB)"
-    python3 -m pip download --quiet --no-deps --no-binary :all: --no-build-isolation "pyspark==$SPARK_VERSION" -d "$STACK_HOME/dl" \
-      || python3 -m pip download --quiet --no-deps --no-binary :all: "pyspark==$SPARK_VERSION" -d "$STACK_HOME/dl"
+    # pip runs the sdist's metadata step (a few seconds); we only unpack the archive, never install it.
+    python3 -m pip download --quiet --no-deps --no-binary :all: "pyspark==$SPARK_VERSION" -d "$STACK_HOME/dl" \
+      || fail "pip could not download pyspark==$SPARK_VERSION from PyPI (see above)"
   fi
   say "spark: unpacking the distribution"
   rm -rf "$SPARK_HOME" "$STACK_HOME/spark.tmp"
