@@ -75,6 +75,7 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
           if (signal.aborted) throw new InterruptedError('interrupted before the stage started');
           record.attempts = attempt;
           if (attempt > 1) await stage.clean();
+          log.info(`started (attempt ${attempt})`);
           return stage.run(signal, log);
         },
         {

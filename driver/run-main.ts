@@ -9,7 +9,6 @@ import { runPipeline } from './pipeline.js';
 import { createS3Client } from './s3.js';
 import { pipelineStages } from './stages.js';
 import { startFr24Sim } from '../extract/index.js';
-import type { SparkSession } from '../spark/index.js';
 
 interface RunMainArgs {
   once: boolean;
@@ -40,7 +39,6 @@ export async function runMain(config: Config, args: RunMainArgs): Promise<number
   const s3 = createS3Client(config.minio);
   const stopping = new AbortController();
   const lockPath = join(config.stackHome, 'run', 'pipeline.lock');
-  let activeSpark: SparkSession | undefined;
   let job: schedule.Job | undefined;
 
   const stop = (signal: NodeJS.Signals) => {
@@ -48,7 +46,6 @@ export async function runMain(config: Config, args: RunMainArgs): Promise<number
     logger.warn(`${signal} received: stopping the schedule and interrupting the running stage`);
     job?.cancel();
     stopping.abort();
-    activeSpark?.interruptAll().catch(() => undefined);
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
@@ -85,7 +82,6 @@ export async function runMain(config: Config, args: RunMainArgs): Promise<number
           snapshotTime,
           fr24BaseUrl,
           refreshReference: refreshThisCycle,
-          onSpark: (spark) => (activeSpark = spark),
         }),
         s3,
         bucket: config.minio.bucket,
@@ -100,7 +96,9 @@ export async function runMain(config: Config, args: RunMainArgs): Promise<number
 
   try {
     const first = await cycle(args.lockWaitMs);
-    if (args.once || stopping.signal.aborted) return first?.status === 'succeeded' ? 0 : 1;
+    // 130: stopped by a signal (as a shell reports SIGINT); 1: the cycle failed or could not take the lock.
+    if (stopping.signal.aborted) return first?.status === 'succeeded' ? 0 : 130;
+    if (args.once) return first?.status === 'succeeded' ? 0 : 1;
 
     // A tick that finds a run still going refuses at once instead of queueing behind it.
     job = schedule.scheduleJob(config.schedule.cron, () => void cycle(0).catch((e) => logger.error(String(e))));

@@ -1,7 +1,7 @@
 /** The three stages of a run, wired from the extractor, the Spark jobs and the settings. */
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
-import type { Stage } from './pipeline.js';
+import { InterruptedError, type Stage } from './pipeline.js';
 import { createS3Client, deleteObject, deletePrefix, keyOfS3aPath } from './s3.js';
 import { extractSnapshot } from '../extract/index.js';
 import { SparkSession } from '../spark/index.js';
@@ -13,21 +13,28 @@ interface StageContext {
   snapshotTime: Date;
   fr24BaseUrl?: string;
   refreshReference?: boolean;
-  /** Called with each Spark session while a stage uses it, so SIGTERM can interrupt its queries. */
-  onSpark: (spark: SparkSession | undefined) => void;
 }
 
-/** A fresh Spark Connect session per attempt: a restarted Connect server costs one retry, not the run. */
-async function withSpark<T>(ctx: StageContext, work: (spark: SparkSession) => Promise<T>): Promise<T> {
+/**
+ * A fresh Spark Connect session per attempt (a restarted Connect server costs one retry, not the run), whose
+ * queries are interrupted on the server when the run is told to stop. A query submitted just as the signal
+ * fires may escape the interrupt, so an attempt that ends after the signal counts as interrupted: its output
+ * is then cleaned like any unfinished stage's.
+ */
+async function withSpark<T>(ctx: StageContext, signal: AbortSignal, work: (spark: SparkSession) => Promise<T>): Promise<T> {
   const spark = await SparkSession.builder()
     .remote(ctx.config.spark.connectUrl)
     .connectTimeoutMs(ctx.config.spark.connectTimeoutMs)
     .getOrCreate();
-  ctx.onSpark(spark);
+  const interrupt = () => void spark.interruptAll().catch(() => undefined);
+  signal.addEventListener('abort', interrupt, { once: true });
   try {
-    return await work(spark);
+    if (signal.aborted) throw new InterruptedError('interrupted before the stage started');
+    const result = await work(spark);
+    if (signal.aborted) throw new InterruptedError('interrupted while the stage ran');
+    return result;
   } finally {
-    ctx.onSpark(undefined);
+    signal.removeEventListener('abort', interrupt);
     await spark.stop().catch(() => undefined);
   }
 }
@@ -77,8 +84,8 @@ export function pipelineStages(ctx: StageContext): Stage[] {
 
   const silver: Stage = {
     name: 'silver',
-    run: () =>
-      withSpark(ctx, async (spark) => {
+    run: (signal) =>
+      withSpark(ctx, signal, async (spark) => {
         const r = await runSilver(spark, { bucket, snapshotTime });
         return {
           rowsIn: r.bronzeRows,
@@ -93,8 +100,8 @@ export function pipelineStages(ctx: StageContext): Stage[] {
 
   const gold: Stage = {
     name: 'gold',
-    run: () =>
-      withSpark(ctx, async (spark) => {
+    run: (signal) =>
+      withSpark(ctx, signal, async (spark) => {
         const { silverRows, goldRows, goldPath: path, ...details } = await runGold(spark, { bucket, snapshotTime });
         return { rowsIn: silverRows, rowsOut: goldRows, outputs: [path], details };
       }),

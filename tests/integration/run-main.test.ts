@@ -105,3 +105,40 @@ describe('make run-main once=1', () => {
     expect(badConfig.stderr).toContain('FR24_REQUEST_CAP');
   });
 });
+
+describe('make run-main on a schedule', () => {
+  function start(env: Record<string, string>) {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'driver/cli.ts', 'run-main'], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, FR24_BASE_URL: sim.url, STAGE_RETRIES: '1', ...env },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+    const waitFor = async (pattern: RegExp, count = 1) => {
+      while ((stderr.match(new RegExp(pattern, 'g')) ?? []).length < count) await new Promise((r) => setTimeout(r, 200));
+    };
+    return { child, exited, waitFor, log: () => stderr };
+  }
+
+  it('runs now and again on every tick, and SIGTERM between runs stops it cleanly', async () => {
+    const run = start({ SCHEDULE_CRON: '*/5 * * * * *' }); // every 5 seconds
+    await run.waitFor(/run succeeded/, 2);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    expect(run.log()).toContain('SIGTERM received');
+    expect(run.log()).toMatch(/scheduled: next run at/);
+  });
+
+  it('SIGTERM during silver interrupts the Spark query: the run is marked interrupted and leaves no silver output', async () => {
+    const run = start({ SCHEDULE_CRON: '0 0 1 1 *' });
+    await run.waitFor(/silver\] started/);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(130);
+    const manifest = await manifestOf({ code: 130, stdout: '', stderr: run.log(), ms: 0 });
+    expect(manifest.status).toBe('interrupted');
+    expect(manifest.stages.silver.status).toBe('interrupted');
+    expect(manifest.stages.gold.status).toBe('skipped');
+    expect(await exists(`${silverKey(new Date(manifest.snapshotTime))}_SUCCESS`)).toBe(false);
+  });
+});
