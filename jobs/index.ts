@@ -3,7 +3,15 @@
  * pure plans of silver.ts, gold.ts and answers/. Everything here is sent to the cluster over Spark Connect.
  */
 import type { DataFrame, SparkSession } from '../spark/index.js';
-import { classifyBronze, quarantinedFlights, silverAccounting, silverFlights, BRONZE_CSV_OPTIONS, BRONZE_SCHEMA_DDL } from './silver.js';
+import {
+  classifyBronze,
+  quarantinedFlights,
+  silverAccounting,
+  silverFlights,
+  BRONZE_COLUMNS,
+  BRONZE_CSV_OPTIONS,
+  BRONZE_SCHEMA_DDL,
+} from './silver.js';
 import {
   AIRLINES_SCHEMA_DDL,
   AIRPORTS_SCHEMA_DDL,
@@ -67,12 +75,24 @@ function readCsv(spark: SparkSession, path: string, schemaDdl: string, options: 
   return reader.csv(path);
 }
 
+/** A bronze file Spark cannot read is most often one whose header is not the extractor's: say what is expected. */
+function explainBronzeReadError(error: unknown, path: string): unknown {
+  if (!(error instanceof Error) || !/FAILED_READ_FILE|CSV header does not conform/i.test(error.message)) return error;
+  return new Error(
+    `silver: cannot read bronze ${path}: ${error.message.split('\n')[0]} ` +
+      `(its header must be exactly: ${BRONZE_COLUMNS.join(',')})`,
+    { cause: error },
+  );
+}
+
 /** Bronze CSV of a snapshot → silver Parquet + quarantine Parquet, with the row accounting. */
 export async function runSilver(spark: SparkSession, options: SnapshotJobOptions): Promise<SilverResult> {
   const { bucket, snapshotTime } = options;
   const bronze = readCsv(spark, bronzePath(bucket, snapshotTime), BRONZE_SCHEMA_DDL, BRONZE_CSV_OPTIONS);
   // Parsed and ranked once, in the cluster's memory: the accounting and both writes read the same rows.
-  const cached = await cacheFrame(spark, classifyBronze(bronze), 'bronze_classified');
+  const cached = await cacheFrame(spark, classifyBronze(bronze), 'bronze_classified').catch((error: unknown) => {
+    throw explainBronzeReadError(error, bronzePath(bucket, snapshotTime));
+  });
   let result: SilverResult;
   try {
     const classified = cached.frame;

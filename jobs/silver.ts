@@ -46,6 +46,9 @@ export const BRONZE_CSV_OPTIONS: Readonly<Record<string, string>> = {
   quote: '"',
   escape: '"',
   mode: 'PERMISSIVE',
+  // The header must name the schema's columns in order: a reordered or renamed bronze column fails the stage
+  // with a clear message instead of landing in the wrong field.
+  enforceSchema: 'false',
   columnNameOfCorruptRecord: CORRUPT_RECORD_COLUMN,
   // Keep values as written: trimming and empty-string handling are decided below, per column.
   ignoreLeadingWhiteSpace: 'false',

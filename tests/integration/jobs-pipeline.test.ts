@@ -69,6 +69,14 @@ describe('silver', () => {
     expect(schema).toMatchObject({ latitude: 'double', longitude: 'double', time: 'timestamp', altitude: 'int', on_ground: 'boolean' });
   });
 
+  it('refuses a bronze file whose header is not the extractor\'s, naming the expected header', async () => {
+    const other = new Date('2026-03-01T11:00:00Z');
+    const [header, ...lines] = world.bronzeCsv.split('\r\n');
+    const swapped = header.replace('latitude,longitude', 'longitude,latitude');
+    await putText(s3, bucket, bronzeKey(other), [swapped, ...lines.slice(0, 5)].join('\r\n') + '\r\n');
+    await expect(runSilver(spark, { bucket, snapshotTime: other })).rejects.toThrow(/header must be exactly: id,icao_24bit,latitude,longitude/);
+  });
+
   it('quarantines each kind of bad record with its reason', async () => {
     const rows = await spark.read.parquet(quarantinePath(bucket, snapshotTime)).select('id', 'reason').collect();
     const got = rows.map((r) => ({ id: (r.id as string | null) ?? '', reason: r.reason as string })).sort((a, b) => a.id.localeCompare(b.id));
