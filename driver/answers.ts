@@ -9,6 +9,7 @@ import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { Config } from './config.js';
 import { UsageError } from './commands.js';
 import { createS3Client } from './s3.js';
+import { textTable } from './table.js';
 import { SparkSession } from '../spark/index.js';
 import { ALL, answer, openGold, questionHelp, questionsFor, UnknownQuestionError, type AnswerRow, type Question } from '../jobs/index.js';
 import {
@@ -88,19 +89,11 @@ export async function resolveGoldSnapshot(s3: S3Client, bucket: string, at?: str
 const cell = (column: string, v: AnswerRow[string]) =>
   v === null ? '' : typeof v === 'number' && column.endsWith('_km') ? v.toFixed(1) : String(v);
 
-/** A plain-text table: a title, the column names, a rule, the rows (numbers right-aligned). */
+/** A titled plain-text table of answer rows (numbers right-aligned). */
 export function formatTable(title: string, columns: readonly string[], rows: AnswerRow[]): string {
   const texts = rows.map((row) => columns.map((c) => cell(c, row[c])));
-  const widths = columns.map((c, i) => Math.max(c.length, ...texts.map((t) => t[i].length)));
   const numeric = columns.map((c) => rows.length > 0 && rows.every((row) => row[c] === null || typeof row[c] === 'number'));
-  const line = (values: string[]) =>
-    values.map((v, i) => (numeric[i] ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join('  ').trimEnd();
-  return [
-    title,
-    line([...columns]),
-    widths.map((w) => '-'.repeat(w)).join('  '),
-    ...(texts.length > 0 ? texts.map(line) : ['(no rows)']),
-  ].join('\n');
+  return [title, textTable(columns, texts, numeric), ...(texts.length > 0 ? [] : ['(no rows)'])].join('\n');
 }
 
 export interface AnswerOutput {

@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import { recentManifests, type RunManifest } from './manifest.js';
 import { createS3Client } from './s3.js';
+import { textTable } from './table.js';
 
 const seconds = (ms?: number) => (ms === undefined ? '-' : (ms / 1000).toFixed(1));
 
@@ -19,12 +20,6 @@ function row(run: RunManifest): string[] {
   ];
 }
 
-export function formatTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
-
 /** `make status`: the recent runs, newest first, from their manifests in the bucket. */
 export async function printRecentRuns(config: Config, limit = 10): Promise<number> {
   let runs: RunManifest[];
@@ -39,6 +34,6 @@ export async function printRecentRuns(config: Config, limit = 10): Promise<numbe
     return 0;
   }
   const header = ['RUN', 'STATUS', 'SECONDS', 'BRONZE', 'SILVER', 'QUARANTINED', 'GOLD', 'EXTRACT/SILVER/GOLD s', 'ERROR'];
-  process.stdout.write(`\n${formatTable(header, runs.map(row))}\n`);
+  process.stdout.write(`\n${textTable(header, runs.map(row))}\n`);
   return 0;
 }

@@ -135,20 +135,16 @@ export const GOLD_COLUMNS = [
 /** Silver flights with airports, airline, continents, distance and manufacturer (everything but airline country). */
 export function enrichedFlights(silver: DataFrame, refs: GoldReferences): DataFrame {
   const airports = airportsByIata(refs.airports);
-  const origin = airports.select(
-    F.col('iata').alias('o_iata'),
-    F.col('name').alias('origin_airport_name'),
-    F.col('latitude').alias('origin_latitude'),
-    F.col('longitude').alias('origin_longitude'),
-    F.col('country').alias('origin_country'),
-  );
-  const destination = airports.select(
-    F.col('iata').alias('d_iata'),
-    F.col('name').alias('destination_airport_name'),
-    F.col('latitude').alias('destination_latitude'),
-    F.col('longitude').alias('destination_longitude'),
-    F.col('country').alias('destination_country'),
-  );
+  const airportAs = (key: string, side: 'origin' | 'destination') =>
+    airports.select(
+      F.col('iata').alias(key),
+      F.col('name').alias(`${side}_airport_name`),
+      F.col('latitude').alias(`${side}_latitude`),
+      F.col('longitude').alias(`${side}_longitude`),
+      F.col('country').alias(`${side}_country`),
+    );
+  const origin = airportAs('o_iata', 'origin');
+  const destination = airportAs('d_iata', 'destination');
   const byIcao = airlinesByCode(refs.airlines, 'icao').select(F.col('code').alias('al_icao'), F.col('name').alias('al_icao_name'));
   const byIata = airlinesByCode(refs.airlines, 'iata').select(
     F.col('code').alias('al_iata'),

@@ -2,13 +2,15 @@
 import type { SparkSession } from './session.js';
 import { DataFrame } from './dataframe.js';
 import { StructType } from './types.js';
+import { DataSourceOptions } from './options.js';
 
-export class DataFrameReader {
+export class DataFrameReader extends DataSourceOptions {
   private source?: string;
   private schemaDDL?: string;
-  private readonly opts: Record<string, string> = {};
 
-  constructor(private readonly session: SparkSession) {}
+  constructor(private readonly session: SparkSession) {
+    super();
+  }
 
   format(source: string): this {
     this.source = source;
@@ -17,14 +19,6 @@ export class DataFrameReader {
   /** The schema to read with, as DDL (`id STRING, n INT`) or a StructType; without it, CSV columns are strings. */
   schema(schema: string | StructType): this {
     this.schemaDDL = typeof schema === 'string' ? schema : schema.toDDL();
-    return this;
-  }
-  option(key: string, value: string | number | boolean): this {
-    this.opts[key] = String(value);
-    return this;
-  }
-  options(options: Record<string, string | number | boolean>): this {
-    for (const [k, v] of Object.entries(options)) this.option(k, v);
     return this;
   }
   load(...paths: (string | string[])[]): DataFrame {

@@ -5,6 +5,7 @@
  */
 import { WriteOperation_SaveMode as SaveMode } from '../gen/spark/connect/commands_pb.js';
 import type { DataFrame } from './dataframe.js';
+import { DataSourceOptions } from './options.js';
 
 export type SaveModeName = 'append' | 'overwrite' | 'error' | 'errorifexists' | 'ignore';
 
@@ -16,13 +17,14 @@ const SAVE_MODES: Record<SaveModeName, SaveMode> = {
   ignore: SaveMode.IGNORE,
 };
 
-export class DataFrameWriter {
+export class DataFrameWriter extends DataSourceOptions {
   private saveMode: SaveMode = SaveMode.ERROR_IF_EXISTS;
   private source?: string;
   private partitionColumns: string[] = [];
-  private readonly opts: Record<string, string> = {};
 
-  constructor(private readonly df: DataFrame) {}
+  constructor(private readonly df: DataFrame) {
+    super();
+  }
 
   /** 'error' (the default, as in Spark), 'overwrite', 'append' or 'ignore'. */
   mode(mode: SaveModeName): this {
@@ -37,14 +39,6 @@ export class DataFrameWriter {
   }
   partitionBy(...cols: (string | string[])[]): this {
     this.partitionColumns = cols.flat();
-    return this;
-  }
-  option(key: string, value: string | number | boolean): this {
-    this.opts[key] = String(value);
-    return this;
-  }
-  options(options: Record<string, string | number | boolean>): this {
-    for (const [k, v] of Object.entries(options)) this.option(k, v);
     return this;
   }
 

@@ -4,18 +4,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { F, SparkSession, Window, type DataFrame } from '../../spark/index.js';
+import { seededRandom } from '../../extract/sim/random.js';
 
 const url = process.env.SPARK_CONNECT_URL ?? 'sc://127.0.0.1:15002';
 let spark: SparkSession;
-
-/** A small deterministic PRNG, so failures can be replayed. */
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 interface Item {
   id: string;
@@ -26,7 +18,7 @@ interface Item {
   ts: Date;
 }
 const GROUPS = ['alpha', 'beta', 'gamma', 'delta', null];
-const rand = prng(42);
+const rand = seededRandom(42);
 const items: Item[] = Array.from({ length: 400 }, (_, i) => ({
   id: `i${String(i).padStart(4, '0')}`,
   grp: GROUPS[Math.floor(rand() * GROUPS.length)]!,

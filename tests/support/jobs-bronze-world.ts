@@ -5,6 +5,7 @@
  * are quarantined and why, which flights have unknown airports or airlines.
  */
 import type { SeedFlight } from './jobs-seed-gold.js';
+import { seededRandom } from '../../extract/sim/random.js';
 
 export const BRONZE_HEADER = [
   'id', 'icao_24bit', 'latitude', 'longitude', 'heading', 'altitude', 'ground_speed', 'squawk', 'radar',
@@ -51,18 +52,6 @@ export interface BronzeWorld {
   unknownAirline: number;
 }
 
-/** mulberry32: a tiny deterministic PRNG, so a world is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
@@ -77,7 +66,7 @@ export interface WorldOptions {
 }
 
 export function makeBronzeWorld(seedGold: SeedFlight[], options: WorldOptions): BronzeWorld {
-  const random = prng(options.seed ?? 42);
+  const random = seededRandom(options.seed ?? 42);
   const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)];
   const snapshotUnix = Math.floor(options.snapshotTime.getTime() / 1000);
   const snapshotIso = options.snapshotTime.toISOString();
