@@ -118,7 +118,6 @@ const SILVER_COLUMN_SQL: ReadonlyArray<readonly [name: string, sql: string]> = [
   ['on_ground', parsed('on_ground', 'BOOLEAN')],
   ['snapshot_time', parsed('snapshot_time', 'TIMESTAMP')],
 ];
-export const SILVER_COLUMNS = SILVER_COLUMN_SQL.map(([name]) => name);
 
 /**
  * Adds the quarantine reason and, among clean rows, the recency rank of each row within its id
