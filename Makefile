@@ -8,6 +8,9 @@ format ?= table
 once ?=
 source ?=
 refresh ?=
+# The AWS SDK pinned in package-lock.json runs on Node 20; its notice is about SDK releases after January 2027
+# (they will need Node 22) and would repeat on every command. Set it to false to see it.
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ?= true
 TSX := node --import tsx
 CLI := $(TSX) driver/cli.ts
 DOCKER := $(shell docker info >/dev/null 2>&1 && echo yes)
