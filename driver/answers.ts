@@ -5,10 +5,10 @@
  * The snapshot is found by listing the bucket: only a gold directory with `_SUCCESS` is complete; the newest
  * one wins (within the hour of `at=` when given).
  */
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from './config.js';
 import { UsageError } from './commands.js';
-import { createS3Client } from './s3.js';
+import { createS3Client, listKeys } from './s3.js';
 import { textTable } from './table.js';
 import { SparkSession } from '../spark/index.js';
 import { ALL, answer, openGold, questionHelp, questionsFor, UnknownQuestionError, type AnswerRow, type Question } from '../jobs/index.js';
@@ -45,17 +45,7 @@ export function parseAnswerArgs(args: Record<string, string>): AnswerArgs {
 
 /** Every complete gold snapshot (times) under a prefix, read from the `_SUCCESS` markers. */
 export async function listGoldSnapshots(s3: S3Client, bucket: string, prefix = GOLD_PREFIX): Promise<Date[]> {
-  const times: Date[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
-    for (const object of page.Contents ?? []) {
-      const time = object.Key ? snapshotTimeOfGoldSuccessKey(object.Key) : undefined;
-      if (time) times.push(time);
-    }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return times;
+  return (await listKeys(s3, bucket, prefix)).flatMap((key) => snapshotTimeOfGoldSuccessKey(key) ?? []);
 }
 
 export interface ResolvedSnapshot {
@@ -134,16 +124,19 @@ export async function runAnswers(config: Config, rawArgs: Record<string, string>
   try {
     // Opened once for every question; cached in the cluster's memory when several questions read it.
     const { gold, close } = await openGold(spark, snapshot.path, { cache: questions.length > 1 });
-    for (const [i, question] of questions.entries()) {
-      const rows = await answer(question, gold);
-      if (args.format === 'json') {
-        write(`${JSON.stringify({ question: question.name, snapshot: snapshot.path, rows } satisfies AnswerOutput)}\n`);
-      } else {
-        const title = `${question.name}: ${question.description}\n(snapshot ${snapshot.path})`;
-        write(`${i > 0 ? '\n' : ''}${formatTable(title, question.columns, rows)}\n`);
+    try {
+      for (const [i, question] of questions.entries()) {
+        const rows = await answer(question, gold);
+        if (args.format === 'json') {
+          write(`${JSON.stringify({ question: question.name, snapshot: snapshot.path, rows } satisfies AnswerOutput)}\n`);
+        } else {
+          const title = `${question.name}: ${question.description}\n(snapshot ${snapshot.path})`;
+          write(`${i > 0 ? '\n' : ''}${formatTable(title, question.columns, rows)}\n`);
+        }
       }
+    } finally {
+      await close(); // the cached gold leaves the cluster's memory even when a question failed
     }
-    await close();
   } finally {
     await spark.stop().catch(() => undefined);
   }

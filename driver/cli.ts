@@ -1,7 +1,8 @@
 #!/usr/bin/env -S node --import tsx
 /**
  * The one process entry of the product: `tsx driver/cli.ts <command> [key=value ...]`.
- * The Makefile targets call it; it maps failures to exit codes (the only place that exits).
+ * The Makefile targets call it; it maps failures to exit codes (the product's only place that exits; the
+ * FR24-compatible server's own dev CLI in extract/sim/ sets process.exitCode instead).
  */
 import { ConfigError } from './config.js';
 import { commands, UsageError } from './commands.js';

@@ -9,6 +9,8 @@ export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..
 
 const positiveInt = z.coerce.number().int().positive();
 const nonNegativeInt = z.coerce.number().int().nonnegative();
+const port = z.coerce.number().int().min(1).max(65535);
+const httpUrl = z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' });
 const jvmMemory = z.string().regex(/^\d+[mg]$/, 'a JVM memory size such as 2g or 512m');
 const hostPortUrl = (scheme: string) =>
   z.string().regex(new RegExp(`^${scheme}://[^/:]+:\\d+(/.*)?$`), `a ${scheme}://host:port URL`);
@@ -18,13 +20,14 @@ const hostPortUrl = (scheme: string) =>
  * This schema is the one place settings are defined; the shell side reads them through `cli.ts env`.
  */
 export const SettingsSchema = z.object({
-  FR24_BASE_URL: z.url().optional(),
+  FR24_BASE_URL: httpUrl.optional(),
   FR24_REQUEST_CAP: positiveInt.default(1500),
   FR24_CONCURRENCY: positiveInt.max(64).default(4),
   FR24_REQUEST_TIMEOUT_MS: positiveInt.default(15_000),
   FR24_RETRIES: nonNegativeInt.max(20).default(4),
   FR24_MIN_CELL_DEG: z.coerce.number().positive().max(90).default(0.25),
-  MINIO_ENDPOINT: z.url().default('http://127.0.0.1:9000'),
+  MINIO_ENDPOINT: httpUrl.default('http://127.0.0.1:9000'),
+  MINIO_CONSOLE_PORT: port.default(9001),
   MINIO_ACCESS_KEY: z.string().min(3, 'at least 3 characters (run `make setup` to generate local credentials)'),
   MINIO_SECRET_KEY: z.string().min(8, 'at least 8 characters (run `make setup` to generate local credentials)'),
   MINIO_BUCKET: z
@@ -33,6 +36,7 @@ export const SettingsSchema = z.object({
     .default('flights'),
   SPARK_CONNECT_URL: hostPortUrl('sc').default('sc://127.0.0.1:15002'),
   SPARK_MASTER_URL: hostPortUrl('spark').default('spark://127.0.0.1:7077'),
+  SPARK_MASTER_WEBUI_PORT: port.default(8080),
   SPARK_CONNECT_TIMEOUT_MS: positiveInt.default(60_000),
   SPARK_WORKER_CORES: positiveInt.default(2),
   SPARK_WORKER_MEMORY: jvmMemory.default('4g'),
@@ -60,7 +64,7 @@ export interface Config {
     minCellDeg: number;
   };
   minio: { endpoint: string; accessKey: string; secretKey: string; bucket: string };
-  spark: { connectUrl: string; masterUrl: string; connectTimeoutMs: number };
+  spark: { connectUrl: string; masterUrl: string; masterWebUiPort: number; connectTimeoutMs: number };
   schedule: { cron: string; stageRetries: number };
   log: { level: Settings['LOG_LEVEL']; file: string };
   stackHome: string;
@@ -83,13 +87,20 @@ interface LoadOptions {
   credentialsPath?: string;
 }
 
-function readKeyValues(path: string, parse: (text: string) => Record<string, unknown>): Record<string, string> {
-  if (!existsSync(path)) return {};
-  const out: Record<string, string> = {};
+/** The file's string values; keys whose value is not a string (an ini [section], a bare key) are returned apart. */
+function readKeyValues(
+  path: string,
+  parse: (text: string) => Record<string, unknown>,
+): { values: Record<string, string>; notStrings: string[] } {
+  const values: Record<string, string> = {};
+  const notStrings: string[] = [];
+  if (!existsSync(path)) return { values, notStrings };
   for (const [key, value] of Object.entries(parse(readFileSync(path, 'utf8')))) {
-    if (typeof value === 'string' && value.trim() !== '') out[key] = value.trim();
+    if (typeof value === 'string') {
+      if (value.trim() !== '') values[key] = value.trim();
+    } else notStrings.push(key);
   }
-  return out;
+  return { values, notStrings };
 }
 
 const parseEnvFile = (text: string) =>
@@ -108,9 +119,9 @@ const parseEnvFile = (text: string) =>
 export function loadConfig(options: LoadOptions = {}): Config {
   const env = options.env ?? process.env;
   const iniPath = options.iniPath ?? join(PROJECT_ROOT, 'config.ini');
-  const ini = readKeyValues(iniPath, (text) => parseIni(text));
+  const { values: ini, notStrings: iniNotStrings } = readKeyValues(iniPath, (text) => parseIni(text));
   const stackHome = env.STACK_HOME || ini.STACK_HOME || join(PROJECT_ROOT, '.stack');
-  const credentials = readKeyValues(options.credentialsPath ?? join(stackHome, 'credentials.env'), parseEnvFile);
+  const credentials = readKeyValues(options.credentialsPath ?? join(stackHome, 'credentials.env'), parseEnvFile).values;
 
   const raw: Record<string, string> = {};
   const sourceOf: Record<string, Source> = {};
@@ -130,7 +141,11 @@ export function loadConfig(options: LoadOptions = {}): Config {
   const unknownIniKeys = Object.keys(ini).filter((key) => !(SETTING_NAMES as string[]).includes(key));
 
   const parsed = SettingsSchema.safeParse(raw);
-  const problems = unknownIniKeys.map((key) => `${key}: unknown key in ${iniPath} (known: ${SETTING_NAMES.join(', ')})`);
+  const problems = [
+    ...unknownIniKeys.map((key) => `${key}: unknown key in ${iniPath} (known: ${SETTING_NAMES.join(', ')})`),
+    // config.ini is flat (KEY = value): a [section] would otherwise hide its keys without a word.
+    ...iniNotStrings.map((key) => `${key}: not a KEY = value line in ${iniPath} (sections and bare keys are not read)`),
+  ];
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const key = String(issue.path[0]);
@@ -154,7 +169,12 @@ export function toConfig(s: Settings): Config {
       minCellDeg: s.FR24_MIN_CELL_DEG,
     },
     minio: { endpoint: s.MINIO_ENDPOINT, accessKey: s.MINIO_ACCESS_KEY, secretKey: s.MINIO_SECRET_KEY, bucket: s.MINIO_BUCKET },
-    spark: { connectUrl: s.SPARK_CONNECT_URL, masterUrl: s.SPARK_MASTER_URL, connectTimeoutMs: s.SPARK_CONNECT_TIMEOUT_MS },
+    spark: {
+      connectUrl: s.SPARK_CONNECT_URL,
+      masterUrl: s.SPARK_MASTER_URL,
+      masterWebUiPort: s.SPARK_MASTER_WEBUI_PORT,
+      connectTimeoutMs: s.SPARK_CONNECT_TIMEOUT_MS,
+    },
     schedule: { cron: s.SCHEDULE_CRON, stageRetries: s.STAGE_RETRIES },
     log: { level: s.LOG_LEVEL, file: join(s.STACK_HOME, 'logs', 'flight-radar.log') },
     stackHome: s.STACK_HOME,

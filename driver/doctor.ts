@@ -30,7 +30,7 @@ export async function runDoctor(config: Config): Promise<number> {
   }
   lines.push({ ok: summary.minio === 'ready', line: `minio      ${config.minio.endpoint}: ${summary.minio}` });
 
-  const masterUi = `http://${hostOf(config.spark.masterUrl)}:${process.env.SPARK_MASTER_WEBUI_PORT ?? 8080}/json/`;
+  const masterUi = `http://${hostOf(config.spark.masterUrl)}:${config.spark.masterWebUiPort}/json/`;
   try {
     const state = (await (await timed(() => fetch(masterUi), 3000)).json()) as { workers: { state: string }[] };
     summary.workers = state.workers.filter((w) => w.state === 'ALIVE').length;

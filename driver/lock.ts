@@ -9,6 +9,10 @@ interface LockOwner {
   since: string;
 }
 
+export class LockWaitAbortedError extends Error {
+  override name = 'LockWaitAbortedError';
+}
+
 export class LockBusyError extends Error {
   constructor(readonly owner: LockOwner, readonly path: string) {
     super(
@@ -43,12 +47,13 @@ function readOwner(path: string): LockOwner | undefined {
 export async function acquirePipelineLock(
   path: string,
   runId: string,
-  options: { waitMs: number; pollMs?: number; onWait?: (owner: LockOwner) => void },
+  options: { waitMs: number; pollMs?: number; onWait?: (owner: LockOwner) => void; signal?: AbortSignal },
 ): Promise<() => void> {
   mkdirSync(dirname(path), { recursive: true });
   const deadline = Date.now() + options.waitMs;
   let told = false;
   for (;;) {
+    if (options.signal?.aborted) throw new LockWaitAbortedError(`stopped while waiting for the pipeline lock ${path}`);
     try {
       writeFileSync(path, JSON.stringify({ pid: process.pid, runId, since: new Date().toISOString() }), { flag: 'wx' });
       return () => {
@@ -68,7 +73,7 @@ export async function acquirePipelineLock(
       options.onWait?.(owner);
       told = true;
     }
-    await sleep(options.pollMs ?? 1_000);
+    await sleep(options.pollMs ?? 1_000, options.signal);
   }
 }
 

@@ -1,6 +1,7 @@
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { manifestKey, stampOf } from '../jobs/paths.js';
+import { listKeys } from './s3.js';
 
 export { manifestKey, stampOf };
 
@@ -68,20 +69,31 @@ export async function writeManifest(s3: S3Client, bucket: string, manifest: RunM
   return key;
 }
 
-/** The newest `limit` manifests, newest first (keys sort by time because the stamp is zero-padded). */
-export async function recentManifests(s3: S3Client, bucket: string, limit: number): Promise<RunManifest[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'runs/', ContinuationToken: token }));
-    for (const object of page.Contents ?? []) if (object.Key?.endsWith('.json')) keys.push(object.Key);
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+/**
+ * The newest `limit` manifests, newest first (keys sort by time because the stamp is zero-padded). A manifest
+ * that does not parse is named in `unreadable` instead of hiding every other run.
+ */
+export async function recentManifests(
+  s3: S3Client,
+  bucket: string,
+  limit: number,
+): Promise<{ runs: RunManifest[]; unreadable: { key: string; reason: string }[] }> {
+  const keys = (await listKeys(s3, bucket, 'runs/')).filter((key) => key.endsWith('.json'));
   const newest = keys.sort().reverse().slice(0, limit);
-  return Promise.all(
+  const read = await Promise.all(
     newest.map(async (key) => {
       const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      return RunManifest.parse(JSON.parse(await object.Body!.transformToString()));
+      const text = await object.Body!.transformToString();
+      try {
+        const parsed = RunManifest.safeParse(JSON.parse(text));
+        return parsed.success ? { key, run: parsed.data } : { key, reason: z.prettifyError(parsed.error).split('\n')[0] ?? 'invalid' };
+      } catch (error) {
+        return { key, reason: `not JSON (${(error as Error).message})` };
+      }
     }),
   );
+  return {
+    runs: read.flatMap((r) => ('run' in r && r.run ? [r.run] : [])),
+    unreadable: read.flatMap((r) => ('reason' in r && r.reason ? [{ key: r.key, reason: r.reason }] : [])),
+  };
 }

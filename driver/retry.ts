@@ -1,3 +1,5 @@
+import { setTimeout as delay } from 'node:timers/promises';
+
 /** Runs `attempt` until it succeeds or `retries` more tries have failed, waiting baseMs·2^n (+ jitter) between. */
 export async function retryWithBackoff<T>(
   attempt: (tryNumber: number) => Promise<T>,
@@ -23,14 +25,6 @@ export async function retryWithBackoff<T>(
   }
 }
 
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
+/** Resolves after `ms`, or at once when `signal` is (or becomes) aborted: the caller checks the signal. */
+export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  delay(ms, undefined, { signal }).catch(() => undefined);

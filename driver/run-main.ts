@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import schedule from 'node-schedule';
 import type { Config } from './config.js';
 import { UsageError } from './commands.js';
-import { acquirePipelineLock, LockBusyError } from './lock.js';
+import { acquirePipelineLock, LockBusyError, LockWaitAbortedError } from './lock.js';
 import { createLogger } from './logger.js';
 import type { RunManifest } from './manifest.js';
 import { runPipeline } from './pipeline.js';
@@ -40,6 +40,7 @@ export async function runMain(config: Config, args: RunMainArgs): Promise<number
   const stopping = new AbortController();
   const lockPath = join(config.stackHome, 'run', 'pipeline.lock');
   let job: schedule.Job | undefined;
+  const scheduled = new Set<Promise<RunManifest | undefined>>();
 
   const stop = (signal: NodeJS.Signals) => {
     if (stopping.signal.aborted) return;
@@ -60,11 +61,16 @@ export async function runMain(config: Config, args: RunMainArgs): Promise<number
     try {
       release = await acquirePipelineLock(lockPath, `pid-${process.pid}`, {
         waitMs,
+        signal: stopping.signal,
         onWait: (owner) => logger.warn(`waiting for run ${owner.runId} (pid ${owner.pid}) to finish`),
       });
     } catch (error) {
       if (error instanceof LockBusyError) {
         logger.error(error.message);
+        return undefined;
+      }
+      if (error instanceof LockWaitAbortedError) {
+        logger.warn(error.message);
         return undefined;
       }
       throw error;
@@ -79,6 +85,7 @@ export async function runMain(config: Config, args: RunMainArgs): Promise<number
         source: args.source === 'sim' ? `sim ${fr24BaseUrl}` : (fr24BaseUrl ?? 'fr24'),
         stages: pipelineStages({
           config,
+          s3,
           snapshotTime,
           fr24BaseUrl,
           refreshReference: refreshThisCycle,
@@ -100,12 +107,21 @@ export async function runMain(config: Config, args: RunMainArgs): Promise<number
     if (stopping.signal.aborted) return first?.status === 'succeeded' ? 0 : 130;
     if (args.once) return first?.status === 'succeeded' ? 0 : 1;
 
-    // A tick that finds a run still going refuses at once instead of queueing behind it.
-    job = schedule.scheduleJob(config.schedule.cron, () => void cycle(0).catch((e) => logger.error(String(e))));
+    // A tick that finds a run still going refuses at once instead of queueing behind it. The cycle is kept so a
+    // signal waits for its stage to be interrupted and cleaned, and for its manifest and lock, before exiting.
+    job = schedule.scheduleJob(config.schedule.cron, () => {
+      const running = cycle(0).catch((e) => {
+        logger.error(String(e));
+        return undefined;
+      });
+      scheduled.add(running);
+      void running.finally(() => scheduled.delete(running));
+    });
     if (!job) throw new UsageError(`SCHEDULE_CRON '${config.schedule.cron}' is not a valid cron expression`);
     logger.info(`scheduled: next run at ${job.nextInvocation()?.toISOString()} (cron '${config.schedule.cron}')`);
     await new Promise<void>((resolve) => stopping.signal.addEventListener('abort', () => resolve(), { once: true }));
-    return 0;
+    const ended = await Promise.all(scheduled);
+    return ended.some((run) => run?.status === 'interrupted') ? 130 : 0;
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

@@ -11,11 +11,16 @@ export function createS3Client(minio: Config['minio']): S3Client {
   });
 }
 
-/** `s3a://bucket/some/key/` → `some/key/` (the key prefix inside our bucket). */
-export function keyOfS3aPath(path: string, bucket: string): string {
-  const prefix = `s3a://${bucket}/`;
-  if (!path.startsWith(prefix)) throw new Error(`${path} is not inside bucket ${bucket}`);
-  return path.slice(prefix.length);
+/** Every key under `prefix`, page after page. */
+export async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return keys;
 }
 
 /** Deletes every object under `prefix` (a directory-like key ending in '/'); returns how many went. */
@@ -26,7 +31,15 @@ export async function deletePrefix(s3: S3Client, bucket: string, prefix: string)
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1000 }));
     const keys = (page.Contents ?? []).map((o) => ({ Key: o.Key! }));
     if (keys.length === 0) return deleted;
-    await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
+    const result = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
+    // A quiet multi-delete answers 200 even when keys failed; listing again would find them and loop forever.
+    const failed = result.Errors ?? [];
+    if (failed.length > 0) {
+      const first = failed[0]!;
+      throw new Error(
+        `could not delete ${failed.length} object(s) under s3://${bucket}/${prefix}, e.g. ${first.Key}: ${first.Code} ${first.Message ?? ''}`.trim(),
+      );
+    }
     deleted += keys.length;
   }
 }

@@ -1,15 +1,17 @@
 /** The three stages of a run, wired from the extractor, the Spark jobs and the settings. */
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { InterruptedError, type Stage } from './pipeline.js';
-import { createS3Client, deleteObject, deletePrefix, keyOfS3aPath } from './s3.js';
+import { deleteObject, deletePrefix } from './s3.js';
 import { extractSnapshot } from '../extract/index.js';
 import { SparkSession } from '../spark/index.js';
-import { bronzeKey, goldPath, quarantinePath, silverPath } from '../jobs/paths.js';
-import { runGold, runSilver } from '../jobs/index.js';
+import { bronzeKey, bronzePath, goldKey, quarantineKey, silverKey } from '../jobs/paths.js';
+import { RowAccountingError, runGold, runSilver } from '../jobs/index.js';
 
 interface StageContext {
   config: Config;
+  s3: S3Client;
   snapshotTime: Date;
   fr24BaseUrl?: string;
   refreshReference?: boolean;
@@ -40,12 +42,13 @@ async function withSpark<T>(ctx: StageContext, signal: AbortSignal, work: (spark
 }
 
 export function pipelineStages(ctx: StageContext): Stage[] {
-  const { config, snapshotTime } = ctx;
+  const { config, snapshotTime, s3 } = ctx;
   const { bucket } = config.minio;
-  const s3 = createS3Client(config.minio);
-  const cleanSparkOutput = async (...paths: string[]) => {
-    for (const path of paths) await deletePrefix(s3, bucket, keyOfS3aPath(path, bucket));
+  const cleanSparkOutput = async (...keys: string[]) => {
+    for (const key of keys) await deletePrefix(s3, bucket, key);
   };
+  // What extract wrote, for silver to check that Spark read every bronze row (unknown when silver runs alone).
+  let bronzeRowsWritten: number | undefined;
 
   const extract: Stage = {
     name: 'extract',
@@ -64,11 +67,12 @@ export function pipelineStages(ctx: StageContext): Stage[] {
         progress: process.stderr.isTTY,
         signal,
       });
+      bronzeRowsWritten = result.flights;
       return {
         rowsOut: result.flights,
         requests: result.requests,
         retries: result.retries,
-        outputs: [`s3a://${bucket}/${result.bronzeKey}`],
+        outputs: [bronzePath(bucket, snapshotTime)],
         partial: result.partial,
         details: {
           cells: result.cells,
@@ -87,6 +91,11 @@ export function pipelineStages(ctx: StageContext): Stage[] {
     run: (signal) =>
       withSpark(ctx, signal, async (spark) => {
         const r = await runSilver(spark, { bucket, snapshotTime });
+        if (bronzeRowsWritten !== undefined && r.bronzeRows !== bronzeRowsWritten) {
+          throw new RowAccountingError(
+            `silver read ${r.bronzeRows} bronze rows from ${bronzePath(bucket, snapshotTime)} but extract wrote ${bronzeRowsWritten}`,
+          );
+        }
         return {
           rowsIn: r.bronzeRows,
           rowsOut: r.silverRows,
@@ -95,7 +104,7 @@ export function pipelineStages(ctx: StageContext): Stage[] {
           outputs: [r.silverPath, r.quarantinePath],
         };
       }),
-    clean: () => cleanSparkOutput(silverPath(bucket, snapshotTime), quarantinePath(bucket, snapshotTime)),
+    clean: () => cleanSparkOutput(silverKey(snapshotTime), quarantineKey(snapshotTime)),
   };
 
   const gold: Stage = {
@@ -105,7 +114,7 @@ export function pipelineStages(ctx: StageContext): Stage[] {
         const { silverRows, goldRows, goldPath: path, ...details } = await runGold(spark, { bucket, snapshotTime });
         return { rowsIn: silverRows, rowsOut: goldRows, outputs: [path], details };
       }),
-    clean: () => cleanSparkOutput(goldPath(bucket, snapshotTime)),
+    clean: () => cleanSparkOutput(goldKey(snapshotTime)),
   };
 
   return [extract, silver, gold];

@@ -22,13 +22,15 @@ function row(run: RunManifest): string[] {
 
 /** `make status`: the recent runs, newest first, from their manifests in the bucket. */
 export async function printRecentRuns(config: Config, limit = 10): Promise<number> {
-  let runs: RunManifest[];
+  let recent: Awaited<ReturnType<typeof recentManifests>>;
   try {
-    runs = await recentManifests(createS3Client(config.minio), config.minio.bucket, limit);
+    recent = await recentManifests(createS3Client(config.minio), config.minio.bucket, limit);
   } catch (error) {
     process.stdout.write(`runs: unavailable (${error instanceof Error ? error.message : String(error)}; is MinIO up?)\n`);
     return 0;
   }
+  const { runs, unreadable } = recent;
+  for (const { key, reason } of unreadable) process.stdout.write(`runs: s3://${config.minio.bucket}/${key} is unreadable: ${reason}\n`);
   if (runs.length === 0) {
     process.stdout.write('runs: none yet (make run-main once=1 source=sim runs one)\n');
     return 0;

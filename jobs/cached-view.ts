@@ -1,6 +1,7 @@
 /**
- * Spark Connect has no client-side `persist()` in our client; a cached temporary view does the same job:
- * the plan is computed once into the cluster's memory and every later query over the view reads that copy.
+ * A cached temporary view rather than `persist()`: CACHE TABLE is eager, so the plan is computed once into the
+ * cluster's memory right here (a bad bronze file fails at this line, not in the middle of the job), and every
+ * later query over the view reads that copy.
  */
 import type { DataFrame, SparkSession } from '../spark/index.js';
 

@@ -20,7 +20,7 @@ export const AIRPORTS_SCHEMA_DDL = 'iata STRING, icao STRING, name STRING, latit
 export const AIRLINES_SCHEMA_DDL = 'name STRING, iata STRING, icao STRING';
 export const REFERENCE_CSV_OPTIONS: Readonly<Record<string, string>> = { header: 'true', multiLine: 'true', quote: '"', escape: '"' };
 
-/** The small lookup tables built in TypeScript from dependencies and project files, sent as DataFrames. */
+/** The lookup tables of gold: the reference CSVs from the bucket, and small tables built from dependencies and project files. */
 export interface GoldReferences {
   airports: DataFrame; // reference/airports.csv as read
   airlines: DataFrame; // reference/airlines.csv as read

@@ -1,6 +1,7 @@
 /**
  * The storage layout of SPEC §2 in one place: every key and s3a:// path of a snapshot is derived here,
- * so the extractor, the Spark jobs, the driver and `run-answers` agree on where data lives.
+ * so the Spark jobs, the driver and `run-answers` agree on where data lives. The extractor keeps its own
+ * bronze and reference keys (extract/ does not depend on jobs/); a unit test holds them equal.
  * All times are UTC; a snapshot is identified by its snapshot time (whole seconds).
  */
 

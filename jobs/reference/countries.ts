@@ -89,7 +89,7 @@ export const CONTINENT_OVERRIDES: Readonly<Record<string, ContinentCode>> = { RU
 
 /**
  * The comparison form of a country name: lower case, accents removed, `&` read as `and`, every run of
- * other characters one space. Spark applies the same steps (see `normalizedCountryColumnSql`).
+ * other characters one space. Spark applies the same steps (see `normalizedCountrySql`).
  */
 export function normalizeCountryName(name: string): string {
   return name

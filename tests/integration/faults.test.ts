@@ -43,7 +43,7 @@ async function stopAndWait(name: string, signal: NodeJS.Signals): Promise<void> 
 const nextSnapshot = () => new Date(Date.UTC(2032, 5, 1, 12, 0, second++));
 
 function runOnce(snapshotTime: Date, wrap: (stages: Stage[]) => Stage[] = (s) => s): Promise<RunManifest> {
-  const stages = pipelineStages({ config, snapshotTime, fr24BaseUrl: sim.url });
+  const stages = pipelineStages({ config, s3, snapshotTime, fr24BaseUrl: sim.url });
   return runPipeline({
     snapshotTime, source: 'fault-test', stages: wrap(stages), s3, bucket, logger,
     stageRetries: 1, retryBaseMs: 500, signal: new AbortController().signal,

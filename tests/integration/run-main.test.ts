@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, PROJECT_ROOT } from '../../driver/config.js';
@@ -128,6 +130,20 @@ describe('make run-main on a schedule', () => {
     expect(await run.exited).toBe(0);
     expect(run.log()).toContain('SIGTERM received');
     expect(run.log()).toMatch(/scheduled: next run at/);
+  });
+
+  it('SIGTERM during a scheduled run waits for its stage to be interrupted and cleaned, then exits 130 and frees the lock', async () => {
+    const run = start({ SCHEDULE_CRON: '*/5 * * * * *' });
+    await run.waitFor(/run succeeded/); // the run at start
+    await run.waitFor(/silver\] started/, 2); // the first scheduled run is in silver
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(130);
+    const scheduledRunLog = run.log().slice(run.log().lastIndexOf('run started'));
+    const manifest = await manifestOf({ code: 130, stdout: '', stderr: scheduledRunLog, ms: 0 });
+    expect(manifest.status).toBe('interrupted');
+    expect(manifest.stages.silver.status).toBe('interrupted');
+    expect(await exists(`${silverKey(new Date(manifest.snapshotTime))}_SUCCESS`)).toBe(false);
+    expect(existsSync(join(config.stackHome, 'run', 'pipeline.lock'))).toBe(false);
   });
 
   it('SIGTERM during silver interrupts the Spark query: the run is marked interrupted and leaves no silver output', async () => {

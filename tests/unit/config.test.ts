@@ -37,6 +37,27 @@ describe('configuration', () => {
     expect(problems).toContain('from config.ini');
   });
 
+  it('refuses a non-HTTP endpoint, a bad port and an ini [section] whose keys would be ignored', () => {
+    const ini = join(dir, 'sections.ini');
+    writeFileSync(ini, 'MINIO_BUCKET = flights\n[spark]\nSPARK_WORKER_CORES = 4\n');
+    let error: unknown;
+    try {
+      loadConfig({
+        env: { FR24_BASE_URL: 'ftp://127.0.0.1:21', SPARK_MASTER_WEBUI_PORT: '70000' },
+        iniPath: ini,
+        credentialsPath: credentials,
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems.find((p) => p.startsWith('FR24_BASE_URL'))).toContain('http');
+    expect(problems.find((p) => p.startsWith('SPARK_MASTER_WEBUI_PORT'))).toBeDefined();
+    expect(problems.find((p) => p.startsWith('spark:'))).toContain('sections');
+    expect(problems).toHaveLength(3);
+  });
+
   it('prints shell-sourceable lines that read back to the same settings', () => {
     const config = loadConfig({ env: { MINIO_SECRET_KEY: "it's secret", SPARK_CONNECT_URL: 'sc://h:1/;token=a b' }, iniPath: noFile, credentialsPath: credentials });
     const lines = formatEnv(config.settings);

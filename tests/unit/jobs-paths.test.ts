@@ -11,7 +11,10 @@ import {
   SnapshotArgumentError,
 } from '../../jobs/paths.js';
 import { manifestKey as driverManifestKey } from '../../driver/manifest.js';
-import { bronzeKey as extractorBronzeKey } from '../../extract/paths.js';
+import { AIRLINES_KEY as EXTRACTOR_AIRLINES_KEY, AIRPORTS_KEY as EXTRACTOR_AIRPORTS_KEY, bronzeKey as extractorBronzeKey } from '../../extract/paths.js';
+import { BRONZE_COLUMNS as WRITTEN_BRONZE_COLUMNS } from '../../extract/bronze/csv.js';
+import { BRONZE_COLUMNS as READ_BRONZE_COLUMNS } from '../../jobs/silver.js';
+import { AIRLINES_KEY, AIRPORTS_KEY } from '../../jobs/paths.js';
 
 const t = new Date('2024-04-18T07:05:09Z');
 
@@ -24,6 +27,12 @@ describe('storage layout (SPEC §2)', () => {
     expect(manifestKey(t)).toBe('runs/2024/04/18/run_20240418070509.json');
     expect(manifestKey(t)).toBe(driverManifestKey(t));
     expect(bronzeKey(t)).toBe(extractorBronzeKey(t));
+  });
+
+  // extract/ does not depend on jobs/, so the contract between them is written twice and held equal here.
+  it('has the extractor write what the jobs read: bronze header and reference keys', () => {
+    expect([...WRITTEN_BRONZE_COLUMNS]).toEqual([...READ_BRONZE_COLUMNS]);
+    expect([EXTRACTOR_AIRLINES_KEY, EXTRACTOR_AIRPORTS_KEY]).toEqual([AIRLINES_KEY, AIRPORTS_KEY]);
   });
 
   it('reads the snapshot time back from a gold _SUCCESS key only', () => {

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { acquirePipelineLock, LockBusyError } from '../../driver/lock.js';
+import { acquirePipelineLock, LockBusyError, LockWaitAbortedError } from '../../driver/lock.js';
 import { PROJECT_ROOT } from '../../driver/config.js';
 
 const lockPath = () => join(mkdtempSync(join(tmpdir(), 'fr-lock-')), 'pipeline.lock');
@@ -27,6 +27,19 @@ describe('pipeline lock', () => {
     const releaseSecond = await acquirePipelineLock(path, 'run_second', { waitMs: 10_000, pollMs: 50, onWait: () => (waited = true) });
     expect(waited).toBe(true);
     releaseSecond();
+  });
+
+  it('stops waiting as soon as the run is told to stop, leaving the holder in place', async () => {
+    const path = lockPath();
+    const release = await acquirePipelineLock(path, 'run_first', { waitMs: 0 });
+    const stopping = new AbortController();
+    setTimeout(() => stopping.abort(), 200);
+    const started = Date.now();
+    const second = acquirePipelineLock(path, 'run_second', { waitMs: 60_000, pollMs: 30_000, signal: stopping.signal });
+    await expect(second).rejects.toBeInstanceOf(LockWaitAbortedError);
+    expect(Date.now() - started).toBeLessThan(10_000); // not the 30 s poll, nor the 60 s wait
+    expect(existsSync(path)).toBe(true);
+    release();
   });
 
   it('recovers a lock left by a dead process', async () => {
