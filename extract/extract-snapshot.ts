@@ -2,38 +2,34 @@
  * One extraction run: the live feed into one bronze CSV (streamed to MinIO as the flights arrive), then
  * the reference data if it is missing or a refresh is asked for. Returns what the run manifest records.
  */
-import { z } from 'zod';
 import { bronzeHeader, bronzeRow, isoSeconds } from './bronze/csv.js';
-import { crawlFeed, FailedCellSchema, TruncatedCellSchema } from './crawl/crawl.js';
+import { crawlFeed, type FailedCell, type TruncatedCell } from './crawl/crawl.js';
 import { useFr24BaseUrl } from './fr24/library.js';
 import { bronzeKey } from './paths.js';
 import { ProgressLine } from './progress.js';
-import { ensureReference } from './reference/reference.js';
+import { ensureReference, type ReferenceFile } from './reference/reference.js';
 import { assertBucket, s3Client, StreamingObject, type S3Settings } from './s3.js';
 
-export const ExtractResultSchema = z.object({
-  bronzeKey: z.string(),
-  snapshotTime: z.string(),
-  strategy: z.enum(['grid', 'original']),
-  flights: z.number().int().nonnegative(),
-  requests: z.number().int().nonnegative(),
-  cells: z.number().int().nonnegative(),
-  maxDepth: z.number().int().nonnegative(),
-  retries: z.number().int().nonnegative(),
-  duplicates: z.number().int().nonnegative(),
-  truncatedCells: z.array(TruncatedCellSchema),
-  failedCells: z.array(FailedCellSchema),
+export interface ExtractResult {
+  bronzeKey: string;
+  snapshotTime: string;
+  strategy: 'grid' | 'original';
+  flights: number;
+  requests: number;
+  cells: number;
+  maxDepth: number;
+  retries: number;
+  duplicates: number;
+  truncatedCells: TruncatedCell[];
+  failedCells: FailedCell[];
   /** Some cell failed after its retries: the snapshot lacks its flights. */
-  partial: z.boolean(),
-  durationMs: z.number().nonnegative(),
-  bronzeBytes: z.number().int().nonnegative(),
-  referenceFetched: z.boolean(),
-  reference: z.object({
-    airports: z.enum(['kept', 'written', 'missing']),
-    airlines: z.enum(['kept', 'written', 'missing']),
-  }),
-});
-export type ExtractResult = z.infer<typeof ExtractResultSchema>;
+  partial: boolean;
+  durationMs: number;
+  bronzeBytes: number;
+  referenceFetched: boolean;
+  /** Never 'missing': a run without reference data fails instead (see missingReference). */
+  reference: { airports: 'kept' | 'written'; airlines: 'kept' | 'written' };
+}
 
 export interface ExtractOptions {
   /** One base URL replacing every FR24 host (FR24_BASE_URL); the real hosts when absent. */
@@ -59,6 +55,21 @@ export class ExtractError extends Error {
     super(message);
     this.name = 'ExtractError';
   }
+}
+
+/**
+ * The error for reference files neither stored by an earlier run nor fetchable now. The run fails instead
+ * of reporting success (gold joins flights with airports and airlines and would fail later, further from
+ * the cause), so the pipeline retries extract; bronze is left for the stage's clean-up.
+ */
+function missingReference(bucket: string, source: string, files: Array<[string, ReferenceFile]>): ExtractError {
+  const named = files
+    .filter(([, file]) => file.action === 'missing')
+    .map(([what, file]) => `${what} (s3://${bucket}/${file.key}): ${file.error ?? 'unknown error'}`);
+  return new ExtractError(
+    `reference data missing and could not be fetched from ${source}: ${named.join('; ')}. ` +
+      `The next attempt fetches it again; if it keeps failing, check that ${source} answers, or upload the CSV to that key.`,
+  );
 }
 
 export async function extractSnapshot(opts: ExtractOptions): Promise<ExtractResult> {
@@ -108,6 +119,11 @@ export async function extractSnapshot(opts: ExtractOptions): Promise<ExtractResu
       logger: opts.logger,
       signal: opts.signal,
     });
+    if (opts.signal?.aborted) throw new ExtractError('extraction aborted');
+    const { airports, airlines } = reference;
+    if (airports.action === 'missing' || airlines.action === 'missing') {
+      throw missingReference(opts.s3.bucket, opts.fr24BaseUrl ?? 'FR24', [['airports', airports], ['airlines', airlines]]);
+    }
 
     const result: ExtractResult = {
       bronzeKey: key,
@@ -125,7 +141,7 @@ export async function extractSnapshot(opts: ExtractOptions): Promise<ExtractResu
       durationMs: Date.now() - started,
       bronzeBytes: bronze.bytes,
       referenceFetched: reference.fetched,
-      reference: { airports: reference.airports.action, airlines: reference.airlines.action },
+      reference: { airports: airports.action, airlines: airlines.action },
     };
     for (const cell of result.failedCells) opts.logger?.warn(`cell ${cell.label} failed after ${cell.attempts} attempt(s): ${cell.error}`);
     for (const cell of result.truncatedCells) {

@@ -32,7 +32,7 @@ export async function writeSyntheticBronze(
   let chunk = bronzeHeader();
   try {
     for (let i = 0; i < nFlights; i++) {
-      const { record } = factory.next(rand, i);
+      const { record } = factory.next(rand);
       const id = (0x38000000 + i * 7).toString(16);
       if (rand() < malformedShare) record[1] = 'N/A';
       chunk += bronzeRow(id, record, snapshot);

@@ -10,6 +10,8 @@
  *   (bounded by the same minimum size here, where the original recursed forever).
  *
  * A cell that still fails after its retries is recorded (the snapshot is partial) and the walk goes on.
+ * An error from `onRecords` (the bronze upload failed) ends the walk instead: every other branch is aborted
+ * and waited for before crawlFeed rejects with it.
  */
 import { z } from 'zod';
 import { CellSchema, WHOLE_GLOBE, cellLabel, isAtomic, type Cell } from '../geo.js';
@@ -90,6 +92,20 @@ export async function crawlFeed(options: CrawlOptions): Promise<CrawlStats> {
   const stats: CrawlStats = { flights: 0, requests: 0, retries: 0, cells: 0, maxDepth: 0, truncatedCells: [], failedCells: [], duplicates: 0 };
   let pending = 0;
   const progress = () => options.onProgress?.({ ...stats, pending });
+  // Stops every branch at the first error (and when the caller aborts): a branch still fetching after
+  // crawlFeed has rejected would overlap the caller's retry, and could reach the real FR24 hosts once the
+  // base URL override is released.
+  const stop = new AbortController();
+  const signal = stop.signal;
+  const forwardAbort = () => stop.abort();
+  if (options.signal?.aborted) stop.abort();
+  else options.signal?.addEventListener('abort', forwardAbort, { once: true });
+  let firstError: { error: unknown } | undefined;
+  const fail = (error: unknown): never => {
+    firstError ??= { error };
+    stop.abort();
+    throw error;
+  };
 
   /**
    * One cell, with retries. `expected`: flights a previous answer showed inside it, so an empty answer is
@@ -102,6 +118,8 @@ export async function crawlFeed(options: CrawlOptions): Promise<CrawlStats> {
     // The limit holds requests in flight, not cells waiting out a backoff.
     const outcome = await withRetries(
       () => limiter.run(async () => {
+        // A request queued for a slot when the crawl was stopped must not go out.
+        if (signal.aborted) throw new Error('extraction aborted');
         stats.requests++;
         const page = await client.fetch(cell);
         const reported = page.visible ?? 0;
@@ -118,7 +136,7 @@ export async function crawlFeed(options: CrawlOptions): Promise<CrawlStats> {
       policy,
       gate,
       {
-        signal: options.signal,
+        signal,
         onRetry: (error, delayMs) => {
           stats.retries++;
           options.logger?.warn(`retrying ${cellLabel(cell)} in ${Math.round(delayMs)} ms: ${error.message}`);
@@ -134,7 +152,8 @@ export async function crawlFeed(options: CrawlOptions): Promise<CrawlStats> {
     stats.cells++;
     const fresh = outcome.value.records.filter(([id]) => (seen.has(id) ? (stats.duplicates++, false) : (seen.add(id), true)));
     stats.flights += fresh.length;
-    if (fresh.length > 0) await options.onRecords(fresh);
+    // Once onRecords has failed, the sink is broken: an answer still in flight then is dropped, not written.
+    if (fresh.length > 0 && !firstError) await options.onRecords(fresh);
     progress();
     return outcome.value;
   };
@@ -143,7 +162,7 @@ export async function crawlFeed(options: CrawlOptions): Promise<CrawlStats> {
     stats.truncatedCells.push({ ...cell, label: cellLabel(cell), returned: page.records.length, reported: page.visible });
 
   const visitGrid = async (cell: Cell, depth: number, expected: number): Promise<void> => {
-    if (options.signal?.aborted) return;
+    if (signal.aborted) return;
     stats.maxDepth = Math.max(stats.maxDepth, depth);
     const page = await fetchCell(cell, expected);
     if (!page || page.records.length < cap) return;
@@ -155,11 +174,13 @@ export async function crawlFeed(options: CrawlOptions): Promise<CrawlStats> {
       fill: options.fill,
       mode: options.split ?? 'adaptive',
     });
-    await Promise.all(pieces.map((piece) => visitGrid(piece.cell, depth + 1, piece.points)));
+    // allSettled, not all: the error goes up only once every sibling has seen the abort and finished.
+    const results = await Promise.allSettled(pieces.map((piece) => visitGrid(piece.cell, depth + 1, piece.points).catch(fail)));
+    if (results.some((r) => r.status === 'rejected')) throw firstError?.error;
   };
 
   const visitOriginal = async (cell: Cell, depth: number): Promise<void> => {
-    if (options.signal?.aborted) return;
+    if (signal.aborted) return;
     stats.maxDepth = Math.max(stats.maxDepth, depth);
     // An empty zone is taken at its word (FR24's full_count is worldwide, so it says nothing about a
     // zone; retrying every empty sub-zone would only add requests the original never made).
@@ -178,6 +199,7 @@ export async function crawlFeed(options: CrawlOptions): Promise<CrawlStats> {
       await visitGrid(WHOLE_GLOBE, 0, -1);
     }
   } finally {
+    options.signal?.removeEventListener('abort', forwardAbort);
     unwatch();
     release();
   }

@@ -15,7 +15,7 @@
  * Every cut leaves both sides at least half the minimum cell size wide and is never made along a side
  * already at or under the minimum, so recursion ends; a cell at the minimum in both directions is atomic.
  */
-import { height, isAtomic, width, type Cell } from '../geo.js';
+import { contains, height, isAtomic, width, type Cell } from '../geo.js';
 
 export interface Point {
   lat: number;
@@ -39,7 +39,7 @@ export interface SplitOptions {
 const roundCut = (x: number) => Math.round(x * 1e4) / 1e4;
 
 export function insidePoints(cell: Cell, points: Point[]): Point[] {
-  return points.filter((p) => p.lat >= cell.south && p.lat <= cell.north && p.lon >= cell.west && p.lon <= cell.east);
+  return points.filter((p) => contains(cell, p.lat, p.lon));
 }
 
 /** Pieces tiling `cell` (no gaps; shared edges only). Never returns the cell itself unless it is atomic. */

@@ -67,7 +67,8 @@ export async function withRetries<T>(
       return { value: await attempt(n), attempts: n + 1 };
     } catch (error) {
       lastError = error instanceof Error ? error : new Error(String(error));
-      if (n === policy.retries) break;
+      // Stopped while this attempt ran: neither a retry nor a "retrying" log line.
+      if (n === policy.retries || hooks.signal?.aborted) return { error: lastError, attempts: n + 1 };
       const retryAfter = lastError instanceof FeedRequestError ? lastError.retryAfterMs : undefined;
       const delay = backoffMs(policy, n, retryAfter);
       if (retryAfter !== undefined) gate.pause(delay);

@@ -1,7 +1,8 @@
 /**
  * Airlines and airports, fetched through flightradarapi on the first run (or when a refresh is asked for),
  * stored as CSV in the bucket and reused afterwards. A failed or empty fetch never overwrites good data:
- * the stored file stays, the run logs why.
+ * the stored file stays, the run logs why. With nothing stored either, the file is reported 'missing' with
+ * the reason, for the caller to fail the run (gold cannot be built without it).
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { csvLine, rawText } from '../bronze/csv.js';
@@ -13,11 +14,19 @@ import { objectExists } from '../s3.js';
 export const AIRPORTS_COLUMNS = ['iata', 'icao', 'name', 'latitude', 'longitude', 'altitude', 'country'];
 export const AIRLINES_COLUMNS = ['name', 'iata', 'icao'];
 
+export interface ReferenceFile {
+  key: string;
+  rows?: number;
+  action: 'kept' | 'written' | 'missing';
+  /** Why the fetch failed, when it did (the file is then 'missing', or 'kept' from an earlier run). */
+  error?: string;
+}
+
 export interface ReferenceOutcome {
   /** True when at least one reference file was fetched and written in this run. */
   fetched: boolean;
-  airports: { key: string; rows?: number; action: 'kept' | 'written' | 'missing' };
-  airlines: { key: string; rows?: number; action: 'kept' | 'written' | 'missing' };
+  airports: ReferenceFile;
+  airlines: ReferenceFile;
 }
 
 interface Logger {
@@ -51,9 +60,9 @@ export async function ensureReference(opts: {
 }): Promise<ReferenceOutcome> {
   const api = new fr24.FlightRadar24API({ timeout: opts.timeoutMs });
   const gate = new PauseGate();
-  const one = async (key: string, what: string, build: () => Promise<{ csv: string; rows: number }>) => {
+  const one = async (key: string, what: string, build: () => Promise<{ csv: string; rows: number }>): Promise<ReferenceFile> => {
     const exists = await objectExists(opts.client, opts.bucket, key);
-    if (exists && !opts.refresh) return { key, action: 'kept' as const };
+    if (exists && !opts.refresh) return { key, action: 'kept' };
     const outcome = await withRetries(async () => {
       const built = await build();
       if (built.rows === 0) throw new Error(`FR24 returned no ${what}`);
@@ -63,14 +72,13 @@ export async function ensureReference(opts: {
       const why = outcome.error?.message ?? 'unknown error';
       if (exists) {
         opts.logger?.warn(`${what} refresh failed (${why}); keeping the stored s3://${opts.bucket}/${key}`);
-        return { key, action: 'kept' as const };
+        return { key, action: 'kept', error: why };
       }
-      opts.logger?.warn(`${what} could not be fetched (${why}); s3://${opts.bucket}/${key} is still missing`);
-      return { key, action: 'missing' as const };
+      return { key, action: 'missing', error: why };
     }
     await opts.client.send(new PutObjectCommand({ Bucket: opts.bucket, Key: key, Body: outcome.value.csv, ContentType: 'text/csv; charset=utf-8' }));
     opts.logger?.info(`${what}: ${outcome.value.rows} rows written to s3://${opts.bucket}/${key}`);
-    return { key, rows: outcome.value.rows, action: 'written' as const };
+    return { key, rows: outcome.value.rows, action: 'written' };
   };
   const airports = await one(AIRPORTS_KEY, 'airports', () => airportsCsv(api));
   const airlines = await one(AIRLINES_KEY, 'airlines', () => airlinesCsv(api));

@@ -48,17 +48,21 @@ async function main(): Promise<void> {
     faults,
   });
   console.log(`FR24-compatible server on ${sim.url} (${sim.world.flights.length} flights, seed ${sim.world.seed}, cap ${sim.cap}); FR24_BASE_URL=${sim.url}`);
+  // Closing the server (and its open sockets) is what lets the process end: nothing else keeps it alive.
+  // The handlers go after the first signal, so a second Ctrl-C kills a close that hangs.
   const stop = async () => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
     const c = sim.requestCounts();
     await sim.close();
     console.log(`answered ${sim.requestCount()} requests (feed ${c.feed}, airports ${c.airports}, airlines ${c.airlines}, other ${c.other})`);
-    process.exit(0);
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }
 
+// Nothing is open when main fails (the server is the last thing it starts), so setting the code is enough.
 main().catch((error: unknown) => {
   console.error(`fr24 sim: ${(error as Error).message}`);
-  process.exit(2);
+  process.exitCode = 2;
 });

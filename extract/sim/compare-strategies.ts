@@ -91,7 +91,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   })
     .then((runs) => console.log(values.json ? JSON.stringify(runs) : `latency ${values['latency-ms']} ms, concurrency ${values.concurrency}, ${values.flights} flights\n${formatRuns(runs)}`))
     .catch((error: unknown) => {
+      // compareStrategies has closed its server already: the process ends on its own with this code.
       console.error(`compare-strategies: ${(error as Error).message}`);
-      process.exit(1);
+      process.exitCode = 1;
     });
 }

@@ -51,7 +51,7 @@ const HUB_WEIGHT = 25;
 
 export interface FlightFactory {
   airports: SimAirport[];
-  next(rand: Random, index: number): { lat: number; lon: number; record: unknown[] };
+  next(rand: Random): { lat: number; lon: number; record: unknown[] };
 }
 
 /** Builds regular flights one at a time (shared with the synthetic-bronze generator, which never holds them all). */
@@ -69,7 +69,7 @@ export function flightFactory(epochSeconds: number): FlightFactory {
 
   return {
     airports,
-    next(rand, index) {
+    next(rand) {
       const origin = airports[weightedIndex(rand, all.cumulative)] as SimAirport;
       const longHaul = rand() < 0.22;
       let destination = origin;
@@ -111,7 +111,6 @@ export function flightFactory(epochSeconds: number): FlightFactory {
         0,
         airline.icao,
       ];
-      void index;
       return { lat: round4(lat), lon: round4(lon), record };
     },
   };
@@ -130,7 +129,7 @@ export function generateWorld(options: WorldOptions = {}): World {
   const regularCount = Math.max(0, total - clusterCount - special.length);
 
   const flights: Omit<SimFlight, 'id'>[] = [];
-  for (let i = 0; i < regularCount; i++) flights.push({ ...factory.next(rand, i), kind: 'regular' });
+  for (let i = 0; i < regularCount; i++) flights.push({ ...factory.next(rand), kind: 'regular' });
   for (const s of special) flights.push({ ...s, kind: 'special' });
   for (let i = 0; i < clusterCount && cluster; i++) flights.push({ ...clusterAircraft(rand, cluster, epochSeconds), kind: 'cluster' });
 

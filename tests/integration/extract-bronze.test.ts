@@ -155,6 +155,53 @@ describe('extractSnapshot into MinIO', () => {
   });
 });
 
+describe('extractSnapshot on a first run whose reference fetch fails (nothing stored yet)', () => {
+  const fresh = { ...s3, bucket: `${s3.bucket}-noref` };
+  beforeAll(() => client.send(new CreateBucketCommand({ Bucket: fresh.bucket })));
+  afterAll(async () => {
+    const listed = await client.send(new ListObjectsV2Command({ Bucket: fresh.bucket }));
+    const objects = (listed.Contents ?? []).map((o) => ({ Key: o.Key! }));
+    if (objects.length) await client.send(new DeleteObjectsCommand({ Bucket: fresh.bucket, Delete: { Objects: objects } }));
+    await client.send(new DeleteBucketCommand({ Bucket: fresh.bucket }));
+  });
+
+  it('fails naming each missing reference file and why, and the retry that can fetch them succeeds', async () => {
+    sim.setFaults([
+      { kind: 'empty', endpoints: ['airports'] },
+      { kind: 'server-error', endpoints: ['airlines'] },
+    ]);
+    let error: unknown;
+    try {
+      error = await extractSnapshot({ ...settings, s3: fresh, retries: 1, fr24BaseUrl: sim.url, snapshotTime: new Date('2026-11-25T13:00:00Z') })
+        .then(() => undefined, (e: unknown) => e);
+    } finally {
+      sim.setFaults([]);
+    }
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).name).toBe('ExtractError');
+    const message = (error as Error).message;
+    expect(message).toContain(`airports (s3://${fresh.bucket}/reference/airports.csv): FR24 returned no airports`);
+    expect(message).toMatch(new RegExp(`airlines \\(s3://${fresh.bucket}/reference/airlines\\.csv\\): .*(50\\d|520)`));
+
+    const retried = await extractSnapshot({ ...settings, s3: fresh, fr24BaseUrl: sim.url, snapshotTime: new Date('2026-11-25T13:00:00Z') });
+    expect(retried.reference).toEqual({ airports: 'written', airlines: 'written' });
+  });
+
+  it('names only the file that is missing when the other one is stored', async () => {
+    await client.send(new DeleteObjectsCommand({ Bucket: fresh.bucket, Delete: { Objects: [{ Key: 'reference/airlines.csv' }] } }));
+    sim.setFaults([{ kind: 'server-error', endpoints: ['airlines'] }]);
+    let error: unknown;
+    try {
+      error = await extractSnapshot({ ...settings, s3: fresh, retries: 1, fr24BaseUrl: sim.url, snapshotTime: new Date('2026-11-25T14:00:00Z') })
+        .then(() => undefined, (e: unknown) => e);
+    } finally {
+      sim.setFaults([]);
+    }
+    expect((error as Error | undefined)?.message).toMatch(/^reference data missing and could not be fetched from http:\/\/127\.0\.0\.1:\d+: airlines \(/);
+    expect((error as Error).message).not.toContain('airports (');
+  });
+});
+
 describe('extractSnapshot when MinIO refuses the upload', () => {
   it('fails with the bucket and key named instead of hanging, small or large', async () => {
     const missing = { ...s3, bucket: `${s3.bucket}-missing` };

@@ -133,3 +133,27 @@ describe('grid crawl economy and limits', () => {
     }
   });
 });
+
+describe('grid crawl when onRecords fails (the bronze upload broke)', () => {
+  it('rejects with that error only after every branch has stopped: no request goes out afterwards', async () => {
+    const sim = await startFr24Sim({ seed: 1, cluster: false, latencyMs: 20 });
+    try {
+      let calls = 0;
+      // The first answer (whole globe) is written; the second, from one of several concurrent pieces, fails.
+      const crawling = crawlFeed({
+        ...base, fr24BaseUrl: sim.url,
+        onRecords: () => {
+          if (++calls === 2) throw new Error('upload of s3://bucket/key failed: boom');
+        },
+      });
+      await expect(crawling).rejects.toThrow('upload of s3://bucket/key failed: boom');
+      const atRejection = sim.requestCounts().feed;
+      expect(atRejection).toBeLessThan(Math.ceil(sim.world.flights.length / CAP)); // stopped early
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(sim.requestCounts().feed).toBe(atRejection);
+      expect(calls).toBe(2); // nothing handed to the broken sink after it failed
+    } finally {
+      await sim.close();
+    }
+  });
+});
