@@ -14,7 +14,6 @@ export { DataFrameWriter, type SaveModeName } from './sql/writer.js';
 export { Column, type ColumnLike, type LiteralValue } from './sql/column.js';
 export { Window, WindowSpec } from './sql/window.js';
 export * as F from './sql/functions.js';
-export * as functions from './sql/functions.js';
 export { StructType, type StructField } from './sql/types.js';
 export { LocalDataError, type Row } from './sql/arrow.js';
 export { ChannelUrlError } from './transport/url.js';

@@ -4,7 +4,7 @@
  * Decoding (results of collect) maps Spark types to JS values this way:
  *   boolean → boolean; tinyint/smallint/int/float/double → number;
  *   bigint → number when it is a safe integer (|n| ≤ 2^53 − 1), else bigint (never a silently rounded number);
- *   decimal → number when precision ≤ 15 (exact in a double), else a string with the exact digits;
+ *   decimal → number when precision ≤ 15 (a double round-trips 15 significant digits), else a string with the exact digits;
  *   string → string; binary → Uint8Array;
  *   date → Date at 00:00 UTC of that day;
  *   timestamp (LTZ) → Date (an instant; milliseconds, sub-millisecond digits are dropped);
@@ -45,6 +45,15 @@ export function readBatches(ipc: Uint8Array): RecordBatch[] {
 
 /** The rows of one record batch as plain objects. */
 export function batchToRows(batch: RecordBatch): Row[] {
+  const names = batch.schema.fields.map((f) => f.name);
+  const duplicates = [...new Set(names.filter((name, i) => names.indexOf(name) !== i))];
+  if (duplicates.length) {
+    // Rows are objects keyed by column name: a second column of the same name would silently replace the first.
+    throw new Error(
+      `the result has more than one column named ${duplicates.map((d) => `'${d}'`).join(', ')} (columns: ${names.join(', ')}); ` +
+        'give them distinct names with alias() or select only one of them (after a join, qualify with df.alias())',
+    );
+  }
   const n = batch.numRows;
   const rows: Row[] = new Array(n);
   for (let r = 0; r < n; r++) rows[r] = {};
@@ -77,7 +86,7 @@ function converterOf(type: ArrowType): (value: unknown) => unknown {
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** One Arrow value → the JS value documented above. */
-export function toJs(value: unknown, type: ArrowType): unknown {
+function toJs(value: unknown, type: ArrowType): unknown {
   if (value === null || value === undefined) return null;
   switch (type.typeId) {
     case Type.Int: {
@@ -113,7 +122,7 @@ export function toJs(value: unknown, type: ArrowType): unknown {
   }
 }
 
-/** A 128-bit little-endian two's-complement decimal → number (precision ≤ 15) or exact string. */
+/** A 128-bit little-endian two's-complement decimal → number (precision ≤ 15: round-trips 15 significant digits) or exact string. */
 function decimalToJs(words: Uint32Array, precision: number, scale: number): number | string {
   let unscaled = 0n;
   for (let i = words.length - 1; i >= 0; i--) unscaled = (unscaled << 32n) | BigInt(words[i]!);
@@ -160,6 +169,17 @@ function wireTypeOf(ddlType: string, column: string): { arrow: ArrowType; kind: 
   return { arrow: make(), kind: t, cast: false };
 }
 
+const INT_RANGES: Record<string, [number, number]> = {
+  tinyint: [-(2 ** 7), 2 ** 7 - 1],
+  byte: [-(2 ** 7), 2 ** 7 - 1],
+  smallint: [-(2 ** 15), 2 ** 15 - 1],
+  short: [-(2 ** 15), 2 ** 15 - 1],
+  int: [-(2 ** 31), 2 ** 31 - 1],
+  integer: [-(2 ** 31), 2 ** 31 - 1],
+};
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
 function coerce(value: unknown, kind: string, column: string, rowIndex: number): unknown {
   if (value === null || value === undefined) return null;
   const bad = (): never => {
@@ -168,11 +188,28 @@ function coerce(value: unknown, kind: string, column: string, rowIndex: number):
   switch (kind) {
     case 'boolean':
       return typeof value === 'boolean' ? value : bad();
-    case 'tinyint': case 'byte': case 'smallint': case 'short': case 'int': case 'integer':
-      return typeof value === 'number' && Number.isInteger(value) ? value : bad();
-    case 'bigint': case 'long':
-      if (typeof value === 'bigint') return value;
-      return typeof value === 'number' && Number.isInteger(value) ? BigInt(value) : bad();
+    case 'tinyint': case 'byte': case 'smallint': case 'short': case 'int': case 'integer': {
+      if (typeof value !== 'number' || !Number.isInteger(value)) return bad();
+      // Arrow would wrap an out-of-range value around to another number without a word.
+      const [lo, hi] = INT_RANGES[kind]!;
+      if (value < lo || value > hi) {
+        throw new LocalDataError(`createDataFrame: row ${rowIndex}, column ${column}: ${value} is out of the ${kind} range ${lo}..${hi}`);
+      }
+      return value;
+    }
+    case 'bigint': case 'long': {
+      const big = typeof value === 'bigint' ? value : typeof value === 'number' && Number.isInteger(value) ? BigInt(value) : bad();
+      // A number above 2^53 may already be a rounded neighbour of what was meant: such values must come as bigint.
+      if (typeof value === 'number' && !Number.isSafeInteger(value)) {
+        throw new LocalDataError(
+          `createDataFrame: row ${rowIndex}, column ${column}: ${value} is beyond ±(2^53 − 1), where a number is not exact; pass it as a bigint`,
+        );
+      }
+      if (big < INT64_MIN || big > INT64_MAX) {
+        throw new LocalDataError(`createDataFrame: row ${rowIndex}, column ${column}: ${big} is out of the ${kind} range ${INT64_MIN}..${INT64_MAX}`);
+      }
+      return big;
+    }
     case 'float': case 'real': case 'double':
       return typeof value === 'number' ? value : bad();
     case 'string':

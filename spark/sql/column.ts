@@ -1,5 +1,6 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import {
+  Expression_Cast_EvalMode as EvalMode,
   Expression_SortOrder_NullOrdering as NullOrdering,
   Expression_SortOrder_SortDirection as SortDirection,
   type ExpressionSchema,
@@ -21,9 +22,6 @@ export class Column {
   alias(...names: string[]): Column {
     return new Column({ exprType: { case: 'alias', value: { expr: this.expr, name: names } } });
   }
-  as(name: string): Column {
-    return this.alias(name);
-  }
   /** Casts to a Spark SQL type by its DDL name (`double`, `timestamp`, `decimal(10,2)`...). */
   cast(type: string): Column {
     return new Column({ exprType: { case: 'cast', value: { expr: this.expr, castToType: { case: 'typeStr', value: type } } } });
@@ -31,20 +29,16 @@ export class Column {
   /** Like cast, but a value that does not convert becomes null instead of failing the query. */
   tryCast(type: string): Column {
     return new Column({
-      exprType: { case: 'cast', value: { expr: this.expr, castToType: { case: 'typeStr', value: type }, evalMode: 3 } },
+      exprType: { case: 'cast', value: { expr: this.expr, castToType: { case: 'typeStr', value: type }, evalMode: EvalMode.TRY } },
     });
   }
 
   eq(other: unknown): Column { return call('==', this, other); }
-  neq(other: unknown): Column { return call('!=', this, other); }
-  eqNullSafe(other: unknown): Column { return call('<=>', this, other); }
   gt(other: unknown): Column { return call('>', this, other); }
   geq(other: unknown): Column { return call('>=', this, other); }
   lt(other: unknown): Column { return call('<', this, other); }
   leq(other: unknown): Column { return call('<=', this, other); }
   and(other: Column): Column { return call('and', this, other); }
-  or(other: Column): Column { return call('or', this, other); }
-  not(): Column { return call('not', this); }
   plus(other: unknown): Column { return call('+', this, other); }
   minus(other: unknown): Column { return call('-', this, other); }
   multiply(other: unknown): Column { return call('*', this, other); }
@@ -54,26 +48,17 @@ export class Column {
 
   isNull(): Column { return call('isnull', this); }
   isNotNull(): Column { return call('isnotnull', this); }
-  isNaN(): Column { return call('isnan', this); }
   between(lower: unknown, upper: unknown): Column { return this.geq(lower).and(this.leq(upper)); }
   isin(...values: unknown[]): Column {
     return call('in', this, ...(values.length === 1 && Array.isArray(values[0]) ? (values[0] as unknown[]) : values));
   }
-  like(pattern: string): Column { return call('like', this, pattern); }
-  rlike(pattern: string): Column { return call('rlike', this, pattern); }
-  startsWith(prefix: string): Column { return call('startswith', this, prefix); }
-  substr(position: number, length: number): Column { return call('substr', this, position, length); }
 
   /** An element of an array (0-based, like PySpark's getItem) or the value of a map key. */
   getItem(key: LiteralValue | Column): Column {
     return new Column({ exprType: { case: 'unresolvedExtractValue', value: { child: this.expr, extraction: literal(key) } } });
   }
-  getField(name: string): Column {
-    return this.getItem(name);
-  }
 
   asc(): Column { return this.sortOrder(SortDirection.ASCENDING, NullOrdering.SORT_NULLS_FIRST); }
-  ascNullsFirst(): Column { return this.sortOrder(SortDirection.ASCENDING, NullOrdering.SORT_NULLS_FIRST); }
   ascNullsLast(): Column { return this.sortOrder(SortDirection.ASCENDING, NullOrdering.SORT_NULLS_LAST); }
   desc(): Column { return this.sortOrder(SortDirection.DESCENDING, NullOrdering.SORT_NULLS_LAST); }
   descNullsFirst(): Column { return this.sortOrder(SortDirection.DESCENDING, NullOrdering.SORT_NULLS_FIRST); }
@@ -102,12 +87,13 @@ export class Column {
 }
 
 /** A column by name; `table.column` and backquoted names work as in Spark SQL. `*` is every column. */
-export function col(name: string, planId?: bigint): Column {
+export function col(name: string): Column {
   if (name === '*') return new Column({ exprType: { case: 'unresolvedStar', value: {} } });
   if (name.endsWith('.*')) return new Column({ exprType: { case: 'unresolvedStar', value: { unparsedTarget: name } } });
-  return new Column({ exprType: { case: 'unresolvedAttribute', value: { unparsedIdentifier: name, planId } } });
+  return new Column({ exprType: { case: 'unresolvedAttribute', value: { unparsedIdentifier: name } } });
 }
 
+/** An argument of an operator or function: a Column as it is, anything else as a literal. */
 export function literal(value: unknown): ExpressionInit {
   if (value instanceof Column) return value.expr;
   if (value === null || value === undefined) {
@@ -132,12 +118,9 @@ export function literal(value: unknown): ExpressionInit {
   }
 }
 
-/** An argument of an operator: a Column as it is, anything else as a literal. */
-const operand = (value: unknown): ExpressionInit => (value instanceof Column ? value.expr : literal(value));
-
 /** A call of a Spark built-in function by name; non-Column arguments are literals. */
 export function call(name: string, ...args: unknown[]): Column {
-  return new Column({ exprType: { case: 'unresolvedFunction', value: { functionName: name, arguments: args.map(operand) } } });
+  return new Column({ exprType: { case: 'unresolvedFunction', value: { functionName: name, arguments: args.map(literal) } } });
 }
 
 /** Arguments that name columns: strings are column names here. */

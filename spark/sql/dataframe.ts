@@ -7,8 +7,15 @@
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import type { RecordBatch } from 'apache-arrow';
 import { PlanSchema, AnalyzePlanRequest_Explain_ExplainMode as ExplainMode, type Plan } from '../gen/spark/connect/base_pb.js';
-import { RelationSchema, Join_JoinType as JoinType, SetOperation_SetOpType as SetOpType, type Relation } from '../gen/spark/connect/relations_pb.js';
-import { Column, call, col, literal, toColumn, type ColumnLike } from './column.js';
+import {
+  RelationSchema,
+  Aggregate_GroupType as GroupType,
+  Join_JoinType as JoinType,
+  SetOperation_SetOpType as SetOpType,
+  type Relation,
+} from '../gen/spark/connect/relations_pb.js';
+import { Column, call, toColumn, type ColumnLike } from './column.js';
+import { expr } from './functions.js';
 import { batchToRows, readBatches, type Row } from './arrow.js';
 import { structTypeOf, type StructType } from './types.js';
 import { DataFrameWriter } from './writer.js';
@@ -43,7 +50,6 @@ export type JoinHow = 'inner' | 'cross' | 'outer' | 'full' | 'fullouter' | 'full
 export type ExplainModeName = 'simple' | 'extended' | 'codegen' | 'cost' | 'formatted';
 
 const exprsOf = (cols: Cols) => cols.flat().map((c) => toColumn(c).expr);
-const sqlExpr = (sql: string) => new Column({ exprType: { case: 'expressionString', value: { expression: sql } } });
 const sortOrdersOf = (cols: Cols) => cols.flat().map((c) => toColumn(c).toSortOrder());
 
 export class DataFrame {
@@ -73,7 +79,7 @@ export class DataFrame {
     return this.derive({ case: 'project', value: { input: this.relation, expressions: exprsOf(cols) } });
   }
   selectExpr(...sql: string[]): DataFrame {
-    return this.select(...sql.map(sqlExpr));
+    return this.select(...sql.map(expr));
   }
   withColumn(name: string, col: Column): DataFrame {
     return this.withColumns({ [name]: col });
@@ -83,13 +89,7 @@ export class DataFrame {
     return this.derive({ case: 'withColumns', value: { input: this.relation, aliases } });
   }
   withColumnRenamed(existing: string, renamed: string): DataFrame {
-    return this.withColumnsRenamed({ [existing]: renamed });
-  }
-  withColumnsRenamed(renames: Record<string, string>): DataFrame {
-    return this.derive({
-      case: 'withColumnsRenamed',
-      value: { input: this.relation, renames: Object.entries(renames).map(([colName, newColName]) => ({ colName, newColName })) },
-    });
+    return this.derive({ case: 'withColumnsRenamed', value: { input: this.relation, renames: [{ colName: existing, newColName: renamed }] } });
   }
   drop(...cols: ColumnLike[]): DataFrame {
     const names = cols.filter((c): c is string => typeof c === 'string');
@@ -98,7 +98,7 @@ export class DataFrame {
   }
   /** Rows where `condition` is true; a string is a SQL condition. */
   filter(condition: Column | string): DataFrame {
-    const cond = typeof condition === 'string' ? sqlExpr(condition) : condition;
+    const cond = typeof condition === 'string' ? expr(condition) : condition;
     return this.derive({ case: 'filter', value: { input: this.relation, condition: cond.expr } });
   }
   where(condition: Column | string): DataFrame {
@@ -129,9 +129,6 @@ export class DataFrame {
   groupBy(...cols: Cols): GroupedData {
     return new GroupedData(this, cols.flat().map(toColumn));
   }
-  groupby(...cols: Cols): GroupedData {
-    return this.groupBy(...cols);
-  }
   /** Aggregates over the whole DataFrame (one row). */
   agg(...exprs: Column[]): DataFrame {
     return this.groupBy().agg(...exprs);
@@ -143,14 +140,8 @@ export class DataFrame {
   sort(...cols: Cols): DataFrame {
     return this.orderBy(...cols);
   }
-  sortWithinPartitions(...cols: Cols): DataFrame {
-    return this.derive({ case: 'sort', value: { input: this.relation, order: sortOrdersOf(cols), isGlobal: false } });
-  }
   limit(n: number): DataFrame {
     return this.derive({ case: 'limit', value: { input: this.relation, limit: n } });
-  }
-  offset(n: number): DataFrame {
-    return this.derive({ case: 'offset', value: { input: this.relation, offset: n } });
   }
   /** Distinct rows, or one row per distinct value of `cols` (which one is not defined). */
   dropDuplicates(cols?: string[]): DataFrame {
@@ -158,9 +149,6 @@ export class DataFrame {
       case: 'deduplicate',
       value: (cols?.length ? { input: this.relation, columnNames: cols } : { input: this.relation, allColumnsAsKeys: true }),
     });
-  }
-  drop_duplicates(cols?: string[]): DataFrame {
-    return this.dropDuplicates(cols);
   }
   distinct(): DataFrame {
     return this.dropDuplicates();
@@ -175,48 +163,17 @@ export class DataFrame {
   union(other: DataFrame): DataFrame {
     return this.setOp(other, SetOpType.UNION, true);
   }
-  unionAll(other: DataFrame): DataFrame {
-    return this.union(other);
-  }
   /** UNION ALL matching columns by name. */
   unionByName(other: DataFrame, allowMissingColumns = false): DataFrame {
     return this.setOp(other, SetOpType.UNION, true, true, allowMissingColumns);
-  }
-  intersect(other: DataFrame): DataFrame {
-    return this.setOp(other, SetOpType.INTERSECT, false);
-  }
-  subtract(other: DataFrame): DataFrame {
-    return this.setOp(other, SetOpType.EXCEPT, false);
-  }
-  exceptAll(other: DataFrame): DataFrame {
-    return this.setOp(other, SetOpType.EXCEPT, true);
   }
   /** A name for this DataFrame, to qualify its columns in joins: `a.alias('a')` then `F.col('a.id')`. */
   alias(name: string): DataFrame {
     return this.derive({ case: 'subqueryAlias', value: { input: this.relation, alias: name } });
   }
-  hint(name: string, ...parameters: (Column | string | number)[]): DataFrame {
-    return this.derive({
-      case: 'hint',
-      value: { input: this.relation, name, parameters: parameters.map((p) => literal(p)) },
-    });
-  }
-  /** Hash-repartitions into `numPartitions` (by `cols` when given). */
-  repartition(numPartitions: number, ...cols: ColumnLike[]): DataFrame {
-    if (cols.length) {
-      return this.derive({
-        case: 'repartitionByExpression',
-        value: { input: this.relation, numPartitions, partitionExprs: cols.map((c) => toColumn(c).expr) },
-      });
-    }
-    return this.derive({ case: 'repartition', value: { input: this.relation, numPartitions, shuffle: true } });
-  }
   /** Fewer partitions without a shuffle (e.g. one file per output directory). */
   coalesce(numPartitions: number): DataFrame {
     return this.derive({ case: 'repartition', value: { input: this.relation, numPartitions, shuffle: false } });
-  }
-  toDF(...names: string[]): DataFrame {
-    return this.derive({ case: 'toDf', value: { input: this.relation, columnNames: names } });
   }
 
   // ---- actions ----
@@ -242,22 +199,12 @@ export class DataFrame {
     }
     return rows;
   }
-  async take(n: number): Promise<Row[]> {
-    return this.limit(n).collect();
-  }
-  async head(n = 1): Promise<Row[]> {
-    return this.take(n);
-  }
-  async first(): Promise<Row | undefined> {
-    return (await this.take(1))[0];
-  }
   /** The number of rows (counted on the cluster). */
   async count(): Promise<number> {
-    const [row] = await this.groupBy().agg(call('count', 1).alias('count')).collect();
-    return Number(row?.count ?? 0);
-  }
-  async isEmpty(): Promise<boolean> {
-    return (await this.take(1)).length === 0;
+    const [row] = await this.groupBy().count().collect();
+    // A global aggregate always yields one row: none means the result is wrong, not that there are no rows.
+    if (row === undefined) throw new Error('count: the global count returned no row');
+    return Number(row.count);
   }
   /** Spark's text table of the first `n` rows; printed to stdout (unless print is false) and returned. */
   async show(n = 20, truncate: boolean | number = true, options: { vertical?: boolean; print?: boolean } = {}): Promise<string> {
@@ -266,15 +213,14 @@ export class DataFrame {
       value: { input: this.relation, numRows: n, truncate: truncate === true ? 20 : truncate === false ? 0 : truncate, vertical: options.vertical ?? false },
     });
     const [row] = await df.collect();
-    const text = String(row?.show_string ?? '');
+    if (row === undefined) throw new Error('show: ShowString returned no row');
+    const text = String(row.show_string);
     if (options.print !== false) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     return text;
   }
   /** The result schema, from the server's analysis (AnalyzePlan): fails with a typed error if the plan is invalid. */
   async schema(): Promise<StructType> {
-    const response = await this.sparkSession.transport.analyze({ analyze: { case: 'schema', value: { plan: this.plan() } } });
-    if (response.result.case !== 'schema') throw new Error('AnalyzePlan answered without a schema');
-    return structTypeOf(response.result.value.schema);
+    return structTypeOf((await this.sparkSession.transport.analyze('schema', { plan: this.plan() })).schema);
   }
   async columns(): Promise<string[]> {
     return (await this.schema()).fields.map((f) => f.name);
@@ -282,15 +228,6 @@ export class DataFrame {
   /** [name, type] pairs with PySpark's type names (`string`, `bigint`, `double`, `timestamp`, ...). */
   async dtypes(): Promise<[string, string][]> {
     return (await this.schema()).fields.map((f) => [f.name, f.type]);
-  }
-  async printSchema(): Promise<string> {
-    const text = await this.treeString();
-    process.stdout.write(text);
-    return text;
-  }
-  async treeString(): Promise<string> {
-    const response = await this.sparkSession.transport.analyze({ analyze: { case: 'treeString', value: { plan: this.plan() } } });
-    return response.result.case === 'treeString' ? response.result.value.treeString : '';
   }
   /** The query plan as Spark explains it (returned, not printed). */
   async explain(mode: ExplainModeName | boolean = 'simple'): Promise<string> {
@@ -302,8 +239,7 @@ export class DataFrame {
       cost: ExplainMode.COST,
       formatted: ExplainMode.FORMATTED,
     }[name];
-    const response = await this.sparkSession.transport.analyze({ analyze: { case: 'explain', value: { plan: this.plan(), explainMode } } });
-    return response.result.case === 'explain' ? response.result.value.explainString : '';
+    return (await this.sparkSession.transport.analyze('explain', { plan: this.plan(), explainMode })).explainString;
   }
   /** A session-scoped temporary view, usable from spark.sql. */
   async createOrReplaceTempView(name: string): Promise<void> {
@@ -322,11 +258,11 @@ export class DataFrame {
   }
   async persist(level: { useDisk?: boolean; useMemory?: boolean; deserialized?: boolean; replication?: number } = {}): Promise<this> {
     const storageLevel = { useDisk: true, useMemory: true, useOffHeap: false, deserialized: true, replication: 1, ...level };
-    await this.sparkSession.transport.analyze({ analyze: { case: 'persist', value: { relation: this.relation, storageLevel } } });
+    await this.sparkSession.transport.analyze('persist', { relation: this.relation, storageLevel });
     return this;
   }
   async unpersist(blocking = false): Promise<this> {
-    await this.sparkSession.transport.analyze({ analyze: { case: 'unpersist', value: { relation: this.relation, blocking } } });
+    await this.sparkSession.transport.analyze('unpersist', { relation: this.relation, blocking });
     return this;
   }
 
@@ -348,7 +284,7 @@ export class GroupedData {
       case: 'aggregate',
       value: {
         input: this.df.relation,
-        groupType: 1, // GROUP_TYPE_GROUPBY
+        groupType: GroupType.GROUPBY,
         groupingExpressions: this.groupingExprs.map((c) => c.expr),
         aggregateExpressions: exprs.map((c) => c.expr),
       },
@@ -357,20 +293,5 @@ export class GroupedData {
   /** Rows per group, in a column named `count`. */
   count(): DataFrame {
     return this.agg(call('count', 1).alias('count'));
-  }
-  private each(fn: string, cols: string[]): DataFrame {
-    return this.agg(...cols.map((c) => call(fn, col(c)).alias(`${fn}(${c})`)));
-  }
-  sum(...cols: string[]): DataFrame {
-    return this.each('sum', cols);
-  }
-  avg(...cols: string[]): DataFrame {
-    return this.each('avg', cols);
-  }
-  min(...cols: string[]): DataFrame {
-    return this.each('min', cols);
-  }
-  max(...cols: string[]): DataFrame {
-    return this.each('max', cols);
   }
 }

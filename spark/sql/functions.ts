@@ -4,8 +4,7 @@ import { call, col, Column, literal, toColumn, type ColumnLike, type LiteralValu
 const c = toColumn;
 const fn = (name: string, ...cols: ColumnLike[]) => call(name, ...cols.map(c));
 
-export { col, call };
-export const column = col;
+export { col };
 export const lit = (value: LiteralValue): Column => new Column(literal(value));
 /** A SQL expression string, parsed by Spark: `expr("try_cast(x AS double)")`. */
 export const expr = (sql: string): Column => new Column({ exprType: { case: 'expressionString', value: { expression: sql } } });
@@ -27,12 +26,8 @@ export const when = (condition: Column, value: unknown): When => new When([condi
 export const coalesce = (...cols: ColumnLike[]) => fn('coalesce', ...cols);
 export const greatest = (...cols: ColumnLike[]) => fn('greatest', ...cols);
 export const least = (...cols: ColumnLike[]) => fn('least', ...cols);
-export const isnull = (x: ColumnLike) => fn('isnull', x);
-export const nullif = (a: ColumnLike, b: unknown) => call('nullif', c(a), b);
 export const asc = (x: ColumnLike) => c(x).asc();
 export const desc = (x: ColumnLike) => c(x).desc();
-export const asc_nulls_last = (x: ColumnLike) => c(x).ascNullsLast();
-export const desc_nulls_first = (x: ColumnLike) => c(x).descNullsFirst();
 
 // Aggregates
 export const count = (x: ColumnLike) => (x === '*' ? call('count', lit(1)) : fn('count', x));
@@ -40,18 +35,14 @@ export const countDistinct = (...cols: ColumnLike[]) =>
   new Column({
     exprType: { case: 'unresolvedFunction', value: { functionName: 'count', arguments: cols.map((x) => c(x).expr), isDistinct: true } },
   });
-export const count_distinct = countDistinct;
 export const sum = (x: ColumnLike) => fn('sum', x);
 export const avg = (x: ColumnLike) => fn('avg', x);
-export const mean = avg;
 export const min = (x: ColumnLike) => fn('min', x);
 export const max = (x: ColumnLike) => fn('max', x);
 export const first = (x: ColumnLike, ignoreNulls = false) => call('first', c(x), ignoreNulls);
 export const max_by = (x: ColumnLike, ord: ColumnLike) => fn('max_by', x, ord);
-export const min_by = (x: ColumnLike, ord: ColumnLike) => fn('min_by', x, ord);
 export const count_if = (x: ColumnLike) => fn('count_if', x);
 export const collect_list = (x: ColumnLike) => fn('collect_list', x);
-export const collect_set = (x: ColumnLike) => fn('collect_set', x);
 
 // Ranking (use with .over(window))
 export const row_number = () => call('row_number');
@@ -62,15 +53,11 @@ export const dense_rank = () => call('dense_rank');
 export const round = (x: ColumnLike, scale = 0) => call('round', c(x), scale);
 export const abs = (x: ColumnLike) => fn('abs', x);
 export const radians = (x: ColumnLike) => fn('radians', x);
-export const degrees = (x: ColumnLike) => fn('degrees', x);
 export const sin = (x: ColumnLike) => fn('sin', x);
 export const cos = (x: ColumnLike) => fn('cos', x);
 export const asin = (x: ColumnLike) => fn('asin', x);
-export const atan2 = (y: ColumnLike, x: ColumnLike) => fn('atan2', y, x);
 export const sqrt = (x: ColumnLike) => fn('sqrt', x);
 export const pow = (x: ColumnLike, y: ColumnLike | number) => call('power', c(x), typeof y === 'number' ? y : c(y));
-export const floor = (x: ColumnLike) => fn('floor', x);
-export const ceil = (x: ColumnLike) => fn('ceil', x);
 
 // Strings
 export const concat = (...cols: ColumnLike[]) => fn('concat', ...cols);
@@ -86,7 +73,6 @@ export const regexp_replace = (x: ColumnLike, pattern: string, replacement: stri
 export const to_timestamp = (x: ColumnLike, format?: string) => (format ? call('to_timestamp', c(x), format) : fn('to_timestamp', x));
 export const to_date = (x: ColumnLike, format?: string) => (format ? call('to_date', c(x), format) : fn('to_date', x));
 export const from_unixtime = (x: ColumnLike, format = 'yyyy-MM-dd HH:mm:ss') => call('from_unixtime', c(x), format);
-export const timestamp_seconds = (x: ColumnLike) => fn('timestamp_seconds', x);
 export const unix_timestamp = (x: ColumnLike) => fn('unix_timestamp', x);
 export const date_format = (x: ColumnLike, format: string) => call('date_format', c(x), format);
 export const current_timestamp = () => call('current_timestamp');
@@ -96,6 +82,3 @@ export const element_at = (x: ColumnLike, key: unknown) => call('element_at', c(
 export const create_map = (...cols: ColumnLike[]) => fn('map', ...cols);
 export const array = (...cols: ColumnLike[]) => fn('array', ...cols);
 export const size = (x: ColumnLike) => fn('size', x);
-
-// Plan hints
-export const broadcast = <T>(df: { hint(name: string): T }): T => df.hint('broadcast');

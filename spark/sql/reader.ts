@@ -1,4 +1,4 @@
-/** spark.read: a DataFrame over files (CSV, Parquet, JSON) read by the cluster; nothing is read until an action. */
+/** spark.read: a DataFrame over files (CSV, Parquet, or any format Spark reads via format().load()) read by the cluster; nothing is read until an action. */
 import type { SparkSession } from './session.js';
 import { DataFrame } from './dataframe.js';
 import { StructType } from './types.js';
@@ -37,9 +37,6 @@ export class DataFrameReader extends DataSourceOptions {
   }
   parquet(...paths: (string | string[])[]): DataFrame {
     return this.format('parquet').load(...paths);
-  }
-  json(...paths: (string | string[])[]): DataFrame {
-    return this.format('json').load(...paths);
   }
   table(name: string): DataFrame {
     return DataFrame.make(this.session, {

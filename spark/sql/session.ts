@@ -10,13 +10,16 @@ import { parseChannelUrl } from '../transport/url.js';
 import { col, literal } from './column.js';
 import { DataFrame } from './dataframe.js';
 import { DataFrameReader } from './reader.js';
-import { rowsToArrowIpc, type Row } from './arrow.js';
+import { rowsToArrowIpc } from './arrow.js';
 import { StructType } from './types.js';
 
 export interface SessionOptions {
   /** How long connecting may take before failing with a message that names the URL (default 30 s). */
   connectTimeoutMs?: number;
-  /** How many times a broken result stream is reattached before the action fails (default 3). */
+  /**
+   * How many times in a row a broken result stream is reattached, with no response in between, before the
+   * action fails (default 3). The server's own periodic ends of a long result stream do not count.
+   */
   maxReattaches?: number;
   /** Retries of a unary call that found the server unavailable (default 3, with backoff). */
   unaryRetries?: number;
@@ -39,10 +42,6 @@ export class SparkSessionBuilder {
     this.options.connectTimeoutMs = ms;
     return this;
   }
-  maxReattaches(n: number): this {
-    this.options.maxReattaches = n;
-    return this;
-  }
   config(key: string, value: string | number | boolean): this {
     this.settings[key] = String(value);
     return this;
@@ -50,9 +49,6 @@ export class SparkSessionBuilder {
   /** Connects (a new session each call; there is no process-wide default session). */
   getOrCreate(): Promise<SparkSession> {
     return SparkSession.connect(this.url, { ...this.options, config: { ...this.settings } });
-  }
-  create(): Promise<SparkSession> {
-    return this.getOrCreate();
   }
 }
 
@@ -71,13 +67,6 @@ export class RuntimeConfig {
         : { case: 'getWithDefault', value: { pairs: [{ key, value: defaultValue }] } };
     const response = await this.session.transport.config({ operation: { opType } });
     return response.pairs[0]?.value;
-  }
-  async getAll(prefix?: string): Promise<Record<string, string | undefined>> {
-    const response = await this.session.transport.config({ operation: { opType: { case: 'getAll', value: { prefix } } } });
-    return Object.fromEntries(response.pairs.map((p) => [p.key, p.value]));
-  }
-  async unset(key: string): Promise<void> {
-    await this.session.transport.config({ operation: { opType: { case: 'unset', value: { keys: [key] } } } });
   }
 }
 
@@ -106,13 +95,21 @@ export class SparkSession {
     });
     try {
       await transport.connect();
-      const session = new SparkSession(transport);
-      for (const [k, v] of Object.entries(options.config ?? {})) await session.conf.set(k, v);
-      return session;
     } catch (error) {
+      // Nothing reached the server, so there is no server-side session to release.
       await transport.close({ release: false }).catch(() => undefined);
       throw error;
     }
+    const session = new SparkSession(transport);
+    try {
+      for (const [k, v] of Object.entries(options.config ?? {})) await session.conf.set(k, v);
+    } catch (error) {
+      // The first request created the server-side session: release it rather than leave it until it times out.
+      // The setting's error is the one to report; a failed release adds nothing the caller can act on.
+      await transport.close().catch(() => undefined);
+      throw error;
+    }
+    return session;
   }
 
   /** The session id sent with every request (a UUID unless the URL gave one). */
@@ -172,8 +169,7 @@ export class SparkSession {
 
   /** The Spark version of the server. */
   async version(): Promise<string> {
-    const response = await this.transport.analyze({ analyze: { case: 'sparkVersion', value: {} } });
-    return response.result.case === 'sparkVersion' ? response.result.value.version : '';
+    return (await this.transport.analyze('sparkVersion', {})).version;
   }
 
   /** Interrupts every query of this session running on the server; returns the ids of the operations stopped. */

@@ -11,10 +11,6 @@ export interface StructField {
 export class StructType {
   constructor(readonly fields: StructField[]) {}
 
-  get fieldNames(): string[] {
-    return this.fields.map((f) => f.name);
-  }
-
   toDDL(): string {
     return this.fields.map((f) => `${quoteIdentifier(f.name)} ${f.type}${f.nullable ? '' : ' NOT NULL'}`).join(', ');
   }
@@ -46,10 +42,10 @@ export class StructType {
 const quoteIdentifier = (name: string) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : `\`${name.replace(/`/g, '``')}\``);
 
 /** A Spark Connect DataType as its DDL spelling. */
-export function ddlOf(type: DataType | undefined): string {
-  const kind = type?.kind;
-  if (!kind) return 'void';
-  switch (kind?.case) {
+function ddlOf(type: DataType | undefined): string {
+  // A DataType always carries its oneof object; only a missing DataType has no kind.
+  const kind = type?.kind ?? { case: undefined };
+  switch (kind.case) {
     case undefined:
     case 'null':
       return 'void';

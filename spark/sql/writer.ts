@@ -62,7 +62,4 @@ export class DataFrameWriter extends DataSourceOptions {
   csv(path: string): Promise<void> {
     return this.format('csv').save(path);
   }
-  json(path: string): Promise<void> {
-    return this.format('json').save(path);
-  }
 }

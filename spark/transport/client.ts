@@ -5,6 +5,7 @@ import { anyUnpack } from '@bufbuild/protobuf/wkt';
 import {
   AnalyzePlanRequestSchema,
   AnalyzePlanResponseSchema,
+  type AnalyzePlanResponse,
   ConfigRequestSchema,
   ConfigResponseSchema,
   ExecutePlanRequestSchema,
@@ -39,16 +40,72 @@ const CLIENT_TYPE = 'flight-radar-ts/0.1';
 export interface TransportOptions {
   /** How long connecting may take before it fails with a message naming the URL. */
   connectTimeoutMs: number;
-  /** How many times a broken result stream is reattached before the query fails. */
+  /**
+   * How many times in a row a broken result stream is reattached, with no response in between, before the
+   * query fails. Ends of the stream the server makes on purpose do not count.
+   */
   maxReattaches: number;
   /** Retries of unary calls on UNAVAILABLE. */
   unaryRetries: number;
 }
 
-/** Raised inside the stream loop when the server closed a stream before ResultComplete. */
-class StreamEndedEarly extends Error {}
+/** Raised inside the stream loop when the server closed a stream cleanly before ResultComplete. */
+export class StreamEndedEarly extends Error {}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+type AnalyzeRequest = NonNullable<MessageInitShape<typeof AnalyzePlanRequestSchema>['analyze']>;
+type AnalyzeResult = {
+  [C in NonNullable<AnalyzePlanResponse['result']['case']>]: Extract<AnalyzePlanResponse['result'], { case: C }>['value'];
+};
+/** The kinds of analysis whose result comes back under the same name. */
+type AnalyzeKind = NonNullable<AnalyzeRequest['case']> & keyof AnalyzeResult;
+
+/** What the stream loop does after a result stream stopped before ResultComplete. */
+export type NextStep =
+  | { kind: 'reattach'; delayMs: number }
+  /** The first ExecutePlan never reached the server: send it again under the same operation id. */
+  | { kind: 'resend' }
+  /** `failures`: reattaches in a row that brought no response. */
+  | { kind: 'fail'; failures: number };
+
+/**
+ * The resume rules of one reattachable execution, apart from the gRPC calls so they can be tested alone.
+ *
+ * The server ends a reattachable stream on purpose once it has been open for
+ * spark.connect.execute.reattachable.senderMaxStreamDuration (2 min by default) or sent senderMaxStreamSize, so a
+ * long query sees many clean ends: each is resumed at once and is not a failure. Only breaks count, and only
+ * while no response arrives between them, so a long query that keeps making progress survives any number of them.
+ */
+export class ReattachPolicy {
+  private failures = 0;
+  private respondedSinceAttach = false;
+  private lastId?: string;
+
+  constructor(private readonly maxReattaches: number) {}
+
+  /** The id of the last response received: a reattach resumes after it. */
+  get lastResponseId(): string | undefined {
+    return this.lastId;
+  }
+
+  received(responseId: string | undefined): void {
+    this.respondedSinceAttach = true;
+    if (responseId) this.lastId = responseId;
+  }
+
+  next(error: unknown): NextStep {
+    if (this.respondedSinceAttach) this.failures = 0;
+    this.respondedSinceAttach = false;
+    if (error instanceof StreamEndedEarly) return { kind: 'reattach', delayMs: 0 };
+    // ReattachExecute finds no operation when the first ExecutePlan broke before the server registered it; with
+    // no response received, nothing was consumed, so running it again is safe. After a response it is not.
+    if (isOperationNotFound(error) && this.lastResponseId === undefined) return { kind: 'resend' };
+    if (!isResumable(error) || this.failures >= this.maxReattaches) return { kind: 'fail', failures: this.failures };
+    this.failures++;
+    return { kind: 'reattach', delayMs: Math.min(5_000, 250 * 2 ** this.failures) };
+  }
+}
 
 /**
  * The gRPC side of a Spark Connect session: one channel, one session id, unary calls with retries, and
@@ -67,9 +124,13 @@ export class ConnectTransport {
     this.sessionId = url.sessionId ?? randomUUID();
     const credentials = url.useSsl ? grpc.credentials.createSsl() : grpc.credentials.createInsecure();
     this.client = new grpc.Client(`${url.host.includes(':') ? `[${url.host}]` : url.host}:${url.port}`, credentials, {
-      'grpc.max_receive_message_length': 256 * 1024 * 1024,
+      'grpc.max_receive_message_length': url.maxMessageSize,
+      'grpc.max_send_message_length': url.maxMessageSize,
       'grpc.primary_user_agent': url.userAgent,
-      'grpc.keepalive_time_ms': 30_000,
+      // Pings find a dead connection under a call that is silent for long (the commit of a big write). Spark
+      // Connect is a grpc-java/Netty server, which by default permits a ping only every 5 minutes and answers
+      // more frequent ones with GOAWAY too_many_pings, killing the very call the ping was to protect.
+      'grpc.keepalive_time_ms': 300_000,
     });
   }
 
@@ -152,8 +213,18 @@ export class ConnectTransport {
     }
   }
 
-  analyze(init: MessageInitShape<typeof AnalyzePlanRequestSchema>) {
-    return this.unary('AnalyzePlan', AnalyzePlanRequestSchema, AnalyzePlanResponseSchema, init);
+  /**
+   * Runs one AnalyzePlan request and returns the result of the same kind; a result of another kind (or none)
+   * is an error, never an empty answer that reads like a real one.
+   */
+  async analyze<K extends AnalyzeKind>(kind: K, value: Extract<AnalyzeRequest, { case: K }>['value']): Promise<AnalyzeResult[K]> {
+    const response = await this.unary('AnalyzePlan', AnalyzePlanRequestSchema, AnalyzePlanResponseSchema, {
+      analyze: { case: kind, value } as AnalyzeRequest,
+    });
+    if (response.result.case !== kind) {
+      throw new SparkError(`AnalyzePlan (${kind}) to ${this.url.display} answered with ${response.result.case ?? 'no result'} instead`);
+    }
+    return response.result.value as AnalyzeResult[K];
   }
 
   config(init: MessageInitShape<typeof ConfigRequestSchema>) {
@@ -168,50 +239,55 @@ export class ConnectTransport {
   }
 
   /**
-   * Runs a plan and yields its responses as they arrive. The execution is reattachable: when the stream
-   * breaks, it is resumed after the last response received, so no batch is lost or repeated; when it cannot
-   * be resumed the iteration throws — it never just ends, so a consumer cannot mistake partial rows for all.
+   * Runs a plan and yields its responses as they arrive. The execution is reattachable: when the stream ends
+   * early (the server does so on purpose every few minutes) or breaks, it is resumed after the last response
+   * received, so no batch is lost or repeated (see ReattachPolicy); when it cannot be resumed the iteration
+   * throws — it never just ends, so a consumer cannot mistake partial rows for all.
    */
-  async *execute(plan: Plan, tags: string[] = []): AsyncGenerator<ExecutePlanResponse> {
+  async *execute(plan: Plan): AsyncGenerator<ExecutePlanResponse> {
     this.assertOpen();
     const operationId = randomUUID();
     const request = create(ExecutePlanRequestSchema, {
       ...this.common(),
       operationId,
       plan,
-      tags,
       requestOptions: [{ requestOption: { case: 'reattachOptions', value: { reattachable: true } } }],
     });
+    const policy = new ReattachPolicy(this.options.maxReattaches);
     let stream = this.serverStream('ExecutePlan', request);
-    let lastResponseId: string | undefined;
     let complete = false;
-    let reattaches = 0;
     try {
       while (!complete) {
         try {
           for await (const response of stream as AsyncIterable<ExecutePlanResponse>) {
             this.observe(response);
-            if (response.responseId) lastResponseId = response.responseId;
+            policy.received(response.responseId);
             if (response.responseType.case === 'resultComplete') complete = true;
             yield response;
           }
           if (!complete) throw new StreamEndedEarly(`the result stream of operation ${operationId} ended before ResultComplete`);
         } catch (error) {
           if (complete) break;
-          if (!this.isResumable(error) || reattaches >= this.options.maxReattaches) {
+          const step = policy.next(error);
+          if (step.kind === 'fail') {
             const sparkError = await this.toSparkError(error, 'ExecutePlan');
-            if (this.isResumable(error)) {
+            if (isResumable(error)) {
               throw new SparkConnectionError(
-                `the result stream from ${this.url.display} broke and could not be resumed after ${reattaches} reattach(es): ${sparkError.message}`,
+                `the result stream of operation ${operationId} from ${this.url.display} broke and could not be resumed ` +
+                  `after ${step.failures} reattach(es) in a row without progress: ${sparkError.message}`,
               );
             }
             throw sparkError;
           }
-          reattaches++;
-          await sleep(Math.min(5_000, 250 * 2 ** reattaches));
+          stream.cancel();
+          if (step.kind === 'resend') {
+            stream = this.serverStream('ExecutePlan', request);
+            continue;
+          }
+          if (step.delayMs) await sleep(step.delayMs);
           stream = this.serverStream(
             'ReattachExecute',
-            create(ReattachExecuteRequestSchema, { ...this.common(), operationId, lastResponseId }),
+            create(ReattachExecuteRequestSchema, { ...this.common(), operationId, lastResponseId: policy.lastResponseId }),
           );
         }
       }
@@ -239,18 +315,9 @@ export class ConnectTransport {
     );
   }
 
-  /** A broken transport (not an error Spark reported about the query) can be resumed by reattaching. */
-  private isResumable(error: unknown): boolean {
-    if (error instanceof StreamEndedEarly) return true;
-    const e = error as grpc.ServiceError;
-    if (typeof e?.code !== 'number' || errorInfoOf(e)) return false;
-    return e.code === grpc.status.UNAVAILABLE || e.code === grpc.status.INTERNAL || e.code === grpc.status.UNKNOWN;
-  }
-
   /** Maps a gRPC failure to a typed Spark error, with the full error chain from FetchErrorDetails when offered. */
-  async toSparkError(error: unknown, operation: string): Promise<SparkError> {
+  private async toSparkError(error: unknown, operation: string): Promise<SparkError> {
     if (error instanceof SparkError) return error;
-    if (error instanceof StreamEndedEarly) return new SparkConnectionError(error.message);
     const e = error as grpc.ServiceError;
     if (typeof e?.code !== 'number') return new SparkError(`${operation} failed: ${String((error as Error)?.message ?? error)}`);
     const info = errorInfoOf(e);
@@ -295,12 +362,15 @@ export class ConnectTransport {
     return new Kind(message.startsWith(`[${errorClass}]`) ? message : `${label}${message}`, errorClass, sqlState, classes, e.code);
   }
 
-  /** Ends the server-side session (its cached state and running queries) and closes the channel. */
+  /**
+   * Ends the server-side session (its cached state and running queries) and closes the channel. The channel
+   * is closed even when the release fails; that failure is then raised as a SparkError.
+   */
   async close(options: { release?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     try {
-      if (options.release !== false) await this.unaryOnce('ReleaseSession', ReleaseSessionRequestSchema, ReleaseSessionResponseSchema,
-        create(ReleaseSessionRequestSchema, { sessionId: this.sessionId, userContext: { userId: this.url.userId }, clientType: CLIENT_TYPE }));
+      // Through the normal path, so the release names the same user and server-side session as every request.
+      if (options.release !== false) await this.unary('ReleaseSession', ReleaseSessionRequestSchema, ReleaseSessionResponseSchema, {});
     } finally {
       this.closed = true;
       this.client.close();
@@ -310,6 +380,18 @@ export class ConnectTransport {
   private assertOpen(): void {
     if (this.closed) throw new SparkConnectionError(`the session ${this.sessionId} to ${this.url.display} was stopped`);
   }
+}
+
+/** A broken transport (not an error Spark reported about the query) can be resumed by reattaching. */
+function isResumable(error: unknown): boolean {
+  const e = error as grpc.ServiceError;
+  if (typeof e?.code !== 'number' || errorInfoOf(e)) return false;
+  return e.code === grpc.status.UNAVAILABLE || e.code === grpc.status.INTERNAL || e.code === grpc.status.UNKNOWN;
+}
+
+function isOperationNotFound(error: unknown): boolean {
+  const e = error as grpc.ServiceError;
+  return typeof e?.code === 'number' && errorInfoOf(e)?.metadata.errorClass === 'INVALID_HANDLE.OPERATION_NOT_FOUND';
 }
 
 function errorInfoOf(error: grpc.ServiceError) {

@@ -9,6 +9,8 @@ import {
   Int32,
   List,
   Map_,
+  RecordBatch,
+  Schema,
   Struct,
   Table,
   TimestampMicrosecond,
@@ -67,6 +69,21 @@ describe('local rows → Arrow IPC → rows', () => {
     expect(() => rowsToArrowIpc([{ m: {} }], StructType.fromDDL('m MAP<STRING,INT>'))).toThrow(/atomic types/);
   });
 
+  it('refuses integers outside their column type instead of letting Arrow wrap them around', () => {
+    const encode = (ddl: string, value: unknown) => rowsToArrowIpc([{ n: value }], StructType.fromDDL(`n ${ddl}`));
+    for (const [ddl, lo, hi] of [['TINYINT', -128, 127], ['SMALLINT', -32768, 32767], ['INT', -(2 ** 31), 2 ** 31 - 1]] as const) {
+      expect(decode(encode(ddl, lo).ipc)).toEqual([{ n: lo }]);
+      expect(decode(encode(ddl, hi).ipc)).toEqual([{ n: hi }]);
+      expect(() => encode(ddl, hi + 1)).toThrow(new RegExp(`row 0, column n: ${hi + 1} is out of the ${ddl.toLowerCase()} range`));
+      expect(() => encode(ddl, lo - 1)).toThrow(LocalDataError);
+    }
+    expect(decode(encode('BIGINT', Number.MAX_SAFE_INTEGER).ipc)).toEqual([{ n: Number.MAX_SAFE_INTEGER }]);
+    // 2^53 + 1 is not a double: the number given may already be a neighbour of the one meant.
+    expect(() => encode('BIGINT', 2 ** 53 + 2)).toThrow(/column n: .* pass it as a bigint/);
+    expect(decode(encode('BIGINT', 2n ** 63n - 1n).ipc)).toEqual([{ n: 2n ** 63n - 1n }]);
+    expect(() => encode('BIGINT', 2n ** 63n)).toThrow(/out of the bigint range/);
+  });
+
   it('encodes an empty table with its schema', () => {
     const { ipc } = rowsToArrowIpc([], StructType.fromDDL('s STRING, n INT'));
     const batches = readBatches(ipc);
@@ -75,6 +92,16 @@ describe('local rows → Arrow IPC → rows', () => {
 });
 
 describe('decoding Spark Arrow types', () => {
+  it('refuses a result with two columns of one name rather than keep only one in each row', () => {
+    // As a join returns it: both sides' `id`. Arrow's Table-from-columns keys by name, so the batch is built whole.
+    const fields = [new Field('id', new Int32()), new Field('name', new Utf8()), new Field('id', new Int32())];
+    const children = [vectorFromArray([1], new Int32()), vectorFromArray(['x'], new Utf8()), vectorFromArray([2], new Int32())].map((v) => v.data[0]!);
+    const batch = new RecordBatch(new Schema(fields), makeData({ type: new Struct(fields), length: 1, nullCount: 0, children }));
+    const [received] = readBatches(tableToIPC(new Table([batch]), 'stream'));
+    expect(received!.schema.fields.map((f) => f.name)).toEqual(['id', 'name', 'id']);
+    expect(() => batchToRows(received!)).toThrow(/more than one column named 'id' \(columns: id, name, id\).*alias/);
+  });
+
   it('decimals: number up to precision 15, exact string above, negatives in two’s complement', () => {
     const words = (v: bigint) => {
       const u = BigInt.asUintN(128, v);

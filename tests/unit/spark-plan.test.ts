@@ -27,6 +27,28 @@ describe('Spark Connect URL', () => {
     expect(() => parseChannelUrl('sc://remote.example:15002/;token=abc')).toThrow(/use_ssl=true/);
     expect(parseChannelUrl('sc://127.0.0.1:15002/;token=abc').token).toBe('abc');
   });
+
+  it('sends a token in plaintext only to a loopback address, not to a name that looks like one', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '[::1]']) {
+      expect(parseChannelUrl(`sc://${host}:15002/;token=abc`).token).toBe('abc');
+    }
+    for (const host of ['127.evil.example', '127.0.0.1.evil.example', '10.0.0.1']) {
+      expect(() => parseChannelUrl(`sc://${host}:15002/;token=abc`)).toThrow(/use_ssl=true/);
+    }
+  });
+
+  it('takes the gRPC message size limit from grpc_max_message_size (256 MiB unless given)', () => {
+    expect(parseChannelUrl('sc://h').maxMessageSize).toBe(256 * 1024 * 1024);
+    expect(parseChannelUrl('sc://h/;grpc_max_message_size=1048576').maxMessageSize).toBe(1048576);
+    for (const bad of ['0', '-5', '1.5', 'lots', '4294967296']) {
+      expect(() => parseChannelUrl(`sc://h/;grpc_max_message_size=${bad}`)).toThrow(/grpc_max_message_size/);
+    }
+  });
+
+  it('never puts a token into an error message', () => {
+    expect(() => parseChannelUrl('sc://h:1/;token=s3cret;colour=red')).toThrow(/token=\*\*\*/);
+    expect(() => parseChannelUrl('sc://h:1/;token=s3cret;colour=red')).not.toThrow(/s3cret/);
+  });
 });
 
 describe('Column and functions build Spark Connect expressions', () => {
@@ -66,6 +88,8 @@ describe('Column and functions build Spark Connect expressions', () => {
   it('orders with explicit directions and null placement, and ranks over windows', () => {
     const sort = wire(F.col('flights').descNullsLast());
     expect(sort.exprType).toMatchObject({ case: 'sortOrder', value: { direction: 2, nullOrdering: 2 } });
+    expect(wire(F.col('flights').ascNullsLast()).exprType).toMatchObject({ case: 'sortOrder', value: { direction: 1, nullOrdering: 2 } });
+    expect(wire(F.col('flights').descNullsFirst()).exprType).toMatchObject({ case: 'sortOrder', value: { direction: 2, nullOrdering: 1 } });
     const ranked = wire(F.rank().over(Window.partitionBy('country').orderBy(F.col('flights').desc())));
     expect(ranked.exprType.case).toBe('window');
     const w = ranked.exprType.value as { partitionSpec: unknown[]; orderSpec: { direction: number }[] };
