@@ -7,7 +7,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from './config.js';
-import { UsageError } from './commands.js';
+import { UsageError } from './usage-error.js';
 import { createS3Client, listKeys } from './s3.js';
 import { textTable } from './table.js';
 import { SparkSession } from '../spark/index.js';

@@ -5,7 +5,8 @@
  * FR24-compatible server's own dev CLI in extract/sim/ sets process.exitCode instead).
  */
 import { ConfigError } from './config.js';
-import { commands, UsageError } from './commands.js';
+import { commands } from './commands.js';
+import { UsageError } from './usage-error.js';
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;

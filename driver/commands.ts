@@ -1,10 +1,5 @@
 import { formatEnv, loadConfig } from './config.js';
 
-/** Bad command-line input: the CLI prints the message alone and exits 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
 export interface Command {
   summary: string;
   /** Resolves to the process exit code. */

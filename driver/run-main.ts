@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import schedule from 'node-schedule';
 import type { Config } from './config.js';
-import { UsageError } from './commands.js';
+import { UsageError } from './usage-error.js';
 import { acquirePipelineLock, LockBusyError, LockWaitAbortedError } from './lock.js';
 import { createLogger } from './logger.js';
 import type { RunManifest } from './manifest.js';

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../driver/config.js';
 import { deletePrefix } from '../../driver/s3.js';
-import { UsageError } from '../../driver/commands.js';
+import { UsageError } from '../../driver/usage-error.js';
 import { runAnswers, SnapshotNotFoundError } from '../../driver/answers.js';
 import { SparkSession } from '../../spark/index.js';
 import { QUESTIONS, runAnswer } from '../../jobs/index.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatTable, parseAnswerArgs } from '../../driver/answers.js';
-import { UsageError } from '../../driver/commands.js';
+import { UsageError } from '../../driver/usage-error.js';
 
 describe('run-answers arguments and output', () => {
   it('defaults to every question as a table; --help in any spelling make passes it', () => {

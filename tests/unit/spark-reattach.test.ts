@@ -1,5 +1,5 @@
 /**
- * When a reattachable result stream stops before ResultComplete (spark/transport/client.ts): the server's own
+ * When a reattachable result stream stops before ResultComplete (spark/transport/reattach.ts, client.ts): the server's own
  * periodic stream ends are resumed at once and never fail a long query; breaks fail it only when they repeat
  * without progress; an ExecutePlan lost before reaching the server is sent again. The rules alone
  * (ReattachPolicy), then the transport against an in-process gRPC server that ends and breaks its streams.
@@ -23,7 +23,8 @@ import {
 import { ErrorInfoSchema } from '../../spark/gen/google/rpc/error_details_pb.js';
 import { StatusSchema } from '../../spark/gen/google/rpc/status_pb.js';
 import { SparkError } from '../../spark/errors.js';
-import { ConnectTransport, ReattachPolicy, StreamEndedEarly } from '../../spark/transport/client.js';
+import { ConnectTransport } from '../../spark/transport/client.js';
+import { ReattachPolicy, StreamEndedEarly } from '../../spark/transport/reattach.js';
 import { parseChannelUrl } from '../../spark/transport/url.js';
 
 const cleanEnd = () => new StreamEndedEarly('ended before ResultComplete');
