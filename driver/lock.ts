@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readlinkSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { sleep } from './retry.js';
 
@@ -7,7 +8,28 @@ interface LockOwner {
   pid: number;
   runId: string;
   since: string;
+  /** The owner's host and PID namespace: its pid means something only to processes that share both. */
+  pidSpace?: string;
 }
+
+/**
+ * A run inside a container and one on the host (or in another container) share the lock file through a
+ * mounted folder but not their pid numbers. Their owner keeps the file's mtime fresh instead, and a lock
+ * from another PID namespace is stale once that heartbeat stops.
+ */
+const HEARTBEAT_MS = 15_000;
+const FOREIGN_STALE_MS = 4 * HEARTBEAT_MS;
+
+function currentPidSpace(): string {
+  let namespace = '';
+  try {
+    namespace = readlinkSync('/proc/self/ns/pid'); // e.g. pid:[4026531836]; absent off Linux
+  } catch {
+    /* one namespace per host */
+  }
+  return `${hostname()}/${namespace}`;
+}
+const PID_SPACE = currentPidSpace();
 
 export class LockWaitAbortedError extends Error {
   override name = 'LockWaitAbortedError';
@@ -23,7 +45,15 @@ export class LockBusyError extends Error {
   }
 }
 
-function isAlive(pid: number): boolean {
+function isAlive(owner: LockOwner, path: string): boolean {
+  if (owner.pidSpace !== undefined && owner.pidSpace !== PID_SPACE) {
+    const stat = statSync(path, { throwIfNoEntry: false });
+    return stat !== undefined && Date.now() - stat.mtimeMs < FOREIGN_STALE_MS;
+  }
+  return pidAlive(owner.pid);
+}
+
+function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -42,7 +72,8 @@ function readOwner(path: string): LockOwner | undefined {
 
 /**
  * A lock file that works across processes: created exclusively, released by its owner, and taken over
- * when the pid in it is dead. Runs in one process share it too, so they cannot overlap either.
+ * when the pid in it is dead (or, for an owner in another PID namespace, when its heartbeat stopped).
+ * Runs in one process share it too, so they cannot overlap either.
  */
 export async function acquirePipelineLock(
   path: string,
@@ -55,15 +86,25 @@ export async function acquirePipelineLock(
   for (;;) {
     if (options.signal?.aborted) throw new LockWaitAbortedError(`stopped while waiting for the pipeline lock ${path}`);
     try {
-      writeFileSync(path, JSON.stringify({ pid: process.pid, runId, since: new Date().toISOString() }), { flag: 'wx' });
+      const owner: LockOwner = { pid: process.pid, runId, since: new Date().toISOString(), pidSpace: PID_SPACE };
+      writeFileSync(path, JSON.stringify(owner), { flag: 'wx' });
+      const heartbeat = setInterval(() => {
+        try {
+          const now = new Date();
+          utimesSync(path, now, now);
+        } catch {
+          /* released or removed meanwhile */
+        }
+      }, HEARTBEAT_MS).unref();
       return () => {
+        clearInterval(heartbeat);
         if (readOwner(path)?.runId === runId) rmSync(path, { force: true });
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const owner = readOwner(path);
-    if (!owner || !isAlive(owner.pid)) {
+    if (!owner || !isAlive(owner, path)) {
       removeStaleLock(path);
       await sleep(50);
       continue;
@@ -98,7 +139,7 @@ function removeStaleLock(path: string): void {
     const stat = statSync(path, { throwIfNoEntry: false });
     const owner = readOwner(path);
     // An unreadable lock younger than a few seconds is being written by its owner right now.
-    const stale = owner ? !isAlive(owner.pid) : stat !== undefined && Date.now() - stat.mtimeMs > 5_000;
+    const stale = owner ? !isAlive(owner, path) : stat !== undefined && Date.now() - stat.mtimeMs > 5_000;
     if (stale) rmSync(path, { force: true });
   } finally {
     rmSync(breaker, { force: true });

@@ -1,8 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { acquirePipelineLock, LockBusyError, LockWaitAbortedError } from '../../driver/lock.js';
 import { PROJECT_ROOT } from '../../driver/config.js';
 
@@ -65,5 +65,43 @@ describe('pipeline lock', () => {
     await new Promise((resolve) => child.once('exit', resolve));
     const release = await acquirePipelineLock(path, 'run_parent', { waitMs: 0 });
     release();
+  });
+
+  // A run in a container and one on the host share the file but not pid numbers (issue 13).
+  describe('an owner in another PID namespace', () => {
+    const foreignOwner = (path: string, pid: number, ageMs: number) => {
+      writeFileSync(path, JSON.stringify({ pid, runId: 'run_in_container', since: new Date().toISOString(), pidSpace: 'container-1/pid:[1]' }));
+      const at = new Date(Date.now() - ageMs);
+      utimesSync(path, at, at);
+    };
+
+    it('holds the lock while its heartbeat is fresh, whatever its pid means here', async () => {
+      const path = lockPath();
+      foreignOwner(path, spawnSync('true').pid!, 1_000); // that pid is dead in our namespace
+      await expect(acquirePipelineLock(path, 'run_host', { waitMs: 0 })).rejects.toThrow(/run_in_container/);
+    });
+
+    it('is taken over once its heartbeat stopped, even if its pid is alive here', async () => {
+      const path = lockPath();
+      foreignOwner(path, process.pid, 5 * 60_000);
+      const release = await acquirePipelineLock(path, 'run_host', { waitMs: 0 });
+      release();
+      expect(existsSync(path)).toBe(false);
+    });
+
+    it('sees our heartbeat: a held lock keeps its mtime fresh', async () => {
+      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+      try {
+        const path = lockPath();
+        const release = await acquirePipelineLock(path, 'run_long', { waitMs: 0 });
+        const old = new Date(Date.now() - 10 * 60_000);
+        utimesSync(path, old, old);
+        vi.advanceTimersByTime(16_000);
+        expect(Math.abs(statSync(path).mtimeMs - Date.now())).toBeLessThan(2_000);
+        release();
+      } finally {
+        vi.useRealTimers();
+      }
+    });
   });
 });
