@@ -3,13 +3,15 @@
  * SPEC §4 on a gold snapshot, as DataFrame plans run on the cluster.
  *
  * The snapshot is found by listing the bucket: only a gold directory with `_SUCCESS` is complete; the newest
- * one wins (within the hour of `at=` when given).
+ * one wins (within the hour of `at=` when given). Its answers are read from the answers table the gold stage
+ * wrote next to it; only a snapshot without one (older than that table) is answered from gold on the cluster.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from './config.js';
 import { UsageError } from './usage-error.js';
 import { createS3Client, listKeys } from './s3.js';
 import { textTable } from './table.js';
+import { readStoredAnswers } from './history.js';
 import { SparkSession } from '../spark/index.js';
 import { ALL, answer, openGold, questionHelp, questionsFor, UnknownQuestionError, type AnswerRow, type Question } from '../jobs/index.js';
 import {
@@ -117,6 +119,20 @@ export async function runAnswers(config: Config, rawArgs: Record<string, string>
   }
   const s3 = deps.s3 ?? createS3Client(config.minio);
   const snapshot = await resolveGoldSnapshot(s3, config.minio.bucket, args.at);
+  const print = (question: Question, rows: AnswerRow[], i: number) => {
+    if (args.format === 'json') {
+      write(`${JSON.stringify({ question: question.name, snapshot: snapshot.path, rows } satisfies AnswerOutput)}\n`);
+    } else {
+      const title = `${question.name}: ${question.description}\n(snapshot ${snapshot.path})`;
+      write(`${i > 0 ? '\n' : ''}${formatTable(title, question.columns, rows)}\n`);
+    }
+  };
+  // The answers the gold stage stored: one small read, no Spark session.
+  const stored = await readStoredAnswers(s3, config.minio.bucket, snapshot.snapshotTime, questions);
+  if (stored) {
+    questions.forEach((question, i) => print(question, stored.get(question.name) ?? [], i));
+    return 0;
+  }
   const spark = await SparkSession.builder()
     .remote(config.spark.connectUrl)
     .connectTimeoutMs(config.spark.connectTimeoutMs)
@@ -125,15 +141,7 @@ export async function runAnswers(config: Config, rawArgs: Record<string, string>
     // Opened once for every question; cached in the cluster's memory when several questions read it.
     const { gold, close } = await openGold(spark, snapshot.path, { cache: questions.length > 1 });
     try {
-      for (const [i, question] of questions.entries()) {
-        const rows = await answer(question, gold);
-        if (args.format === 'json') {
-          write(`${JSON.stringify({ question: question.name, snapshot: snapshot.path, rows } satisfies AnswerOutput)}\n`);
-        } else {
-          const title = `${question.name}: ${question.description}\n(snapshot ${snapshot.path})`;
-          write(`${i > 0 ? '\n' : ''}${formatTable(title, question.columns, rows)}\n`);
-        }
-      }
+      for (const [i, question] of questions.entries()) print(question, await answer(question, gold), i);
     } finally {
       await close(); // the cached gold leaves the cluster's memory even when a question failed
     }

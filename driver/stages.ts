@@ -6,8 +6,8 @@ import { InterruptedError, type Stage } from './pipeline.js';
 import { deleteObject, deletePrefix } from './s3.js';
 import { extractSnapshot } from '../extract/index.js';
 import { SparkSession } from '../spark/index.js';
-import { bronzeKey, bronzePath, goldKey, quarantineKey, silverKey } from '../jobs/paths.js';
-import { RowAccountingError, runGold, runSilver } from '../jobs/index.js';
+import { answersKey, bronzeKey, bronzePath, goldKey, quarantineKey, silverKey } from '../jobs/paths.js';
+import { RowAccountingError, runAnswersTable, runGold, runSilver } from '../jobs/index.js';
 
 interface StageContext {
   config: Config;
@@ -112,9 +112,11 @@ export function pipelineStages(ctx: StageContext): Stage[] {
     run: (signal) =>
       withSpark(ctx, signal, async (spark) => {
         const { silverRows, goldRows, goldPath: path, ...details } = await runGold(spark, { bucket, snapshotTime });
-        return { rowsIn: silverRows, rowsOut: goldRows, outputs: [path], details };
+        // A separate step once gold is written: the answers of this snapshot, kept next to it.
+        const { answersPath } = await runAnswersTable(spark, { bucket, snapshotTime });
+        return { rowsIn: silverRows, rowsOut: goldRows, outputs: [path, answersPath], details };
       }),
-    clean: () => cleanSparkOutput(goldKey(snapshotTime)),
+    clean: () => cleanSparkOutput(goldKey(snapshotTime), answersKey(snapshotTime)),
   };
 
   return [extract, silver, gold];

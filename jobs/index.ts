@@ -20,12 +20,13 @@ import {
   REFERENCE_CSV_OPTIONS,
   type GoldReferences,
 } from './gold.js';
-import { airlinesPath, airportsPath, bronzePath, goldPath, quarantinePath, silverPath } from './paths.js';
+import { airlinesPath, airportsPath, answersPath, bronzePath, goldPath, quarantinePath, silverPath } from './paths.js';
 import { countryLookupRows } from './reference/countries.js';
 import { aircraftTypes } from './reference/aircraft-types.js';
 import { airlineCountryRows } from './reference/airline-countries.js';
 import { questionsFor, type Question } from './answers/index.js';
 import { completeGold } from './answers/complete-gold.js';
+import { answersTable } from './answers/table.js';
 import { cacheFrame } from './cached-view.js';
 
 export { QUESTIONS, questionHelp, questionsFor, UnknownQuestionError, ALL } from './answers/index.js';
@@ -167,7 +168,7 @@ export async function runGold(spark: SparkSession, options: SnapshotJobOptions):
 export type AnswerRow = Record<string, string | number | boolean | null>;
 
 /** Plain JSON values: Spark longs arrive as bigint, which JSON cannot print. */
-function plainRow(row: Record<string, unknown>, columns: readonly string[]): AnswerRow {
+export function plainRow(row: Record<string, unknown>, columns: readonly string[]): AnswerRow {
   const out: AnswerRow = {};
   for (const c of columns) {
     const v = row[c];
@@ -204,4 +205,16 @@ export async function answer(question: Question, gold: DataFrame): Promise<Answe
 export async function runAnswer(spark: SparkSession, question: string | Question, goldPathOfSnapshot: string): Promise<AnswerRow[]> {
   const q = typeof question === 'string' ? questionsFor(question)[0] : question;
   return answer(q, (await openGold(spark, goldPathOfSnapshot)).gold);
+}
+
+/**
+ * The seven answers of a written gold snapshot, as one small table next to it (one Parquet file, one job).
+ * Called after gold is written; its `_SUCCESS` marks the table complete.
+ */
+export async function runAnswersTable(spark: SparkSession, options: SnapshotJobOptions): Promise<{ answersPath: string }> {
+  const { bucket, snapshotTime } = options;
+  const path = answersPath(bucket, snapshotTime);
+  const { gold } = await openGold(spark, goldPath(bucket, snapshotTime));
+  await answersTable(gold, snapshotTime).coalesce(1).write.mode('overwrite').parquet(path);
+  return { answersPath: path };
 }

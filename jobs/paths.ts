@@ -57,15 +57,29 @@ export function manifestKey(t: Date): string {
 export const GOLD_PREFIX = 'gold/flights/';
 export const goldHourPrefix = (hour: Date) => `${GOLD_PREFIX}${hourPartition(hour)}/`;
 
-const GOLD_SUCCESS_KEY =
-  /^gold\/flights\/year=(\d{4})\/month=(\d{2})\/day=(\d{2})\/hour=(\d{2})\/flights_(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})\.parquet\/_SUCCESS$/;
+/**
+ * The seven answers of a snapshot, written by the gold stage next to gold: one small table per snapshot, so
+ * `run-answers`, trends and the status page read answers without recomputing them from gold.
+ */
+export const ANSWERS_PREFIX = 'answers/';
+export const answersKey = (t: Date) => `${ANSWERS_PREFIX}${hourPartition(t)}/answers_${stampOf(t)}.parquet/`;
+export const answersPath = (bucket: string, t: Date) => s3aPath(bucket, answersKey(t));
+
+const successKeyPattern = (prefix: string, name: string) =>
+  new RegExp(`^${prefix}year=(\\d{4})/month=(\\d{2})/day=(\\d{2})/hour=(\\d{2})/${name}_(\\d{4})(\\d{2})(\\d{2})(\\d{2})(\\d{2})(\\d{2})\\.parquet/_SUCCESS$`);
+const GOLD_SUCCESS_KEY = successKeyPattern(GOLD_PREFIX, 'flights');
+const ANSWERS_SUCCESS_KEY = successKeyPattern(ANSWERS_PREFIX, 'answers');
 
 /**
  * The snapshot time of a gold `_SUCCESS` marker key, or undefined for any other key (a file inside the
  * directory, a stray object, or a directory whose name disagrees with its hour partition).
  */
-export function snapshotTimeOfGoldSuccessKey(key: string): Date | undefined {
-  const m = GOLD_SUCCESS_KEY.exec(key);
+export const snapshotTimeOfGoldSuccessKey = (key: string) => snapshotTimeOfSuccessKey(GOLD_SUCCESS_KEY, key);
+/** The same for the `_SUCCESS` marker of an answers table. */
+export const snapshotTimeOfAnswersSuccessKey = (key: string) => snapshotTimeOfSuccessKey(ANSWERS_SUCCESS_KEY, key);
+
+function snapshotTimeOfSuccessKey(pattern: RegExp, key: string): Date | undefined {
+  const m = pattern.exec(key);
   if (!m) return undefined;
   const [, y, mo, d, h, sy, smo, sd, sh, smi, ss] = m;
   if (y !== sy || mo !== smo || d !== sd || h !== sh) return undefined;

@@ -48,6 +48,8 @@ export const collect_list = (x: ColumnLike) => fn('collect_list', x);
 export const row_number = () => call('row_number');
 export const rank = () => call('rank');
 export const dense_rank = () => call('dense_rank');
+/** Unique, increasing ids: in a sorted frame they follow the sort order (partition index, then row). */
+export const monotonically_increasing_id = () => call('monotonically_increasing_id');
 
 // Math
 export const round = (x: ColumnLike, scale = 0) => call('round', c(x), scale);

@@ -10,7 +10,8 @@ import { deletePrefix } from '../../driver/s3.js';
 import { UsageError } from '../../driver/usage-error.js';
 import { runAnswers, SnapshotNotFoundError } from '../../driver/answers.js';
 import { SparkSession } from '../../spark/index.js';
-import { QUESTIONS, runAnswer } from '../../jobs/index.js';
+import { QUESTIONS, runAnswer, runAnswersTable } from '../../jobs/index.js';
+import { readStoredAnswers } from '../../driver/history.js';
 import { goldKey, goldPath } from '../../jobs/paths.js';
 import { expectedAnswers } from '../support/jobs-expected-answers.js';
 import { readSeedGold, SEED_GOLD_PATH } from '../support/jobs-seed-gold.js';
@@ -98,5 +99,31 @@ describe('make run-answers', () => {
     await expect(capture({ question: 'top-airline', at: '18/04/2024' })).rejects.toThrow(/YYYY-MM-DDTHH/);
     await expect(capture({ question: 'top-airline', at: '2024-04-18T18' })).rejects.toThrow(SnapshotNotFoundError);
     await expect(capture({ question: 'top-airline', at: '2001-01-01T00' })).rejects.toThrow(/no complete gold snapshot for 2001-01-01T00/);
+  });
+});
+
+describe('the answers table of the seed snapshot (written as the gold stage does)', () => {
+  it('equals the answers computed from gold and the values derived here, ties included', async () => {
+    await runAnswersTable(spark, { bucket, snapshotTime: seedTime });
+    const stored = await readStoredAnswers(s3, bucket, seedTime);
+    expect(stored).toBeDefined();
+    for (const question of QUESTIONS) {
+      const rows = stored!.get(question.name)!;
+      expect(rows, question.name).toEqual(await runAnswer(spark, question, goldPath(bucket, seedTime)));
+      expectSameRows(rows, expected[question.name], question.name);
+    }
+  });
+
+  it('is what run-answers prints, read without a Spark session', async () => {
+    // A Connect URL nothing listens on: any attempt to use the cluster would fail the command.
+    const offline = { ...config, spark: { ...config.spark, connectUrl: 'sc://127.0.0.1:9', connectTimeoutMs: 1_000 } };
+    let out = '';
+    expect(await runAnswers(offline, { question: 'all', format: 'json' }, { write: (text) => (out += text), s3 })).toBe(0);
+    const answers = out.trim().split('\n').map((line) => JSON.parse(line));
+    expect(answers.map((a) => a.question)).toEqual(QUESTIONS.map((q) => q.name));
+    for (const a of answers) {
+      expect(a.snapshot).toBe(goldPath(bucket, seedTime));
+      expectSameRows(a.rows, expected[a.question], a.question);
+    }
   });
 });

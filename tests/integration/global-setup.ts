@@ -10,7 +10,8 @@ import { make, stackProcesses } from '../support/stack.js';
 
 export default async function setup(): Promise<() => Promise<void>> {
   const wasRunning = (await stackProcesses()).length > 0;
-  await make('up', 'scale=2');
+  // TEST_SCALE: fewer workers on a machine shared with other stacks.
+  await make('up', `scale=${process.env.TEST_SCALE ?? 2}`);
   process.env.MINIO_BUCKET ??= `${loadConfig().minio.bucket}-test`;
   const config = loadConfig();
   await createS3Client(config.minio)

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../driver/config.js';
 import { deletePrefix } from '../../driver/s3.js';
 import { SparkSession } from '../../spark/index.js';
-import { runGold, runSilver, type GoldResult, type SilverResult } from '../../jobs/index.js';
+import { QUESTIONS, runAnswer, runAnswersTable, runGold, runSilver, type GoldResult, type SilverResult } from '../../jobs/index.js';
+import { readStoredAnswers } from '../../driver/history.js';
 import { AIRLINES_KEY, AIRPORTS_KEY, bronzeKey, goldPath, quarantinePath, silverPath } from '../../jobs/paths.js';
 import { continentOf } from '../../jobs/reference/countries.js';
 import { manufacturerOf } from '../../jobs/reference/aircraft-types.js';
@@ -128,5 +129,18 @@ describe('gold', () => {
     const columns = await spark.read.parquet(gold.goldPath).columns();
     expect(columns.slice(0, seedColumns.length)).toEqual(seedColumns);
     expect(columns).toEqual(expect.arrayContaining(['aircraft_manufacturer', 'airline_country']));
+  });
+});
+
+describe('the answers table written after gold', () => {
+  it('holds, per question, exactly the rows computed from gold (same order, ties included)', async () => {
+    await runAnswersTable(spark, { bucket, snapshotTime });
+    const stored = await readStoredAnswers(s3, bucket, snapshotTime);
+    expect(stored).toBeDefined();
+    for (const question of QUESTIONS) {
+      const fromGold = await runAnswer(spark, question, goldPath(bucket, snapshotTime));
+      expect(fromGold.length, question.name).toBeGreaterThan(0);
+      expect(stored!.get(question.name), question.name).toEqual(fromGold);
+    }
   });
 });

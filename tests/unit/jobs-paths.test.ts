@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  answersPath,
   bronzeKey,
   goldPath,
   manifestKey,
@@ -7,6 +8,7 @@ import {
   parseAtHour,
   quarantinePath,
   silverPath,
+  snapshotTimeOfAnswersSuccessKey,
   snapshotTimeOfGoldSuccessKey,
   SnapshotArgumentError,
 } from '../../jobs/paths.js';
@@ -24,6 +26,7 @@ describe('storage layout (SPEC §2)', () => {
     expect(silverPath('flights', t)).toBe('s3a://flights/silver/flights/year=2024/month=04/day=18/hour=07/flights_20240418070509.parquet');
     expect(goldPath('b', t)).toBe('s3a://b/gold/flights/year=2024/month=04/day=18/hour=07/flights_20240418070509.parquet');
     expect(quarantinePath('b', t)).toBe('s3a://b/quarantine/flights/year=2024/month=04/day=18/hour=07/flights_20240418070509.parquet');
+    expect(answersPath('b', t)).toBe('s3a://b/answers/year=2024/month=04/day=18/hour=07/answers_20240418070509.parquet');
     expect(manifestKey(t)).toBe('runs/2024/04/18/run_20240418070509.json');
     expect(manifestKey(t)).toBe(driverManifestKey(t));
     expect(bronzeKey(t)).toBe(extractorBronzeKey(t));
@@ -41,6 +44,10 @@ describe('storage layout (SPEC §2)', () => {
     expect(snapshotTimeOfGoldSuccessKey(key.replace('_SUCCESS', 'part-0000.parquet'))).toBeUndefined();
     expect(snapshotTimeOfGoldSuccessKey(key.replace('hour=07', 'hour=08'))).toBeUndefined();
     expect(snapshotTimeOfGoldSuccessKey(key.replace('silver', 'gold').replace('gold/', 'silver/'))).toBeUndefined();
+    const answers = 'answers/year=2024/month=04/day=18/hour=07/answers_20240418070509.parquet/_SUCCESS';
+    expect(snapshotTimeOfAnswersSuccessKey(answers)?.toISOString()).toBe(t.toISOString());
+    expect(snapshotTimeOfAnswersSuccessKey(key)).toBeUndefined();
+    expect(snapshotTimeOfGoldSuccessKey(answers)).toBeUndefined();
   });
 
   it('parses at=YYYY-MM-DDTHH as a UTC hour and rejects anything else with the expected form', () => {
