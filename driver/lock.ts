@@ -1,147 +1,109 @@
-import { mkdirSync, readFileSync, readlinkSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { sleep } from './retry.js';
 
-/** Who holds the pipeline lock: enough for the refusal message to tell a user what to look at. */
+/** Who holds the pipeline lock, as its holder wrote it: only for the refusal message, never to decide. */
 interface LockOwner {
   pid: number;
   runId: string;
   since: string;
-  /** The owner's host and PID namespace: its pid means something only to processes that share both. */
-  pidSpace?: string;
+  host?: string;
 }
-
-/**
- * A run inside a container and one on the host (or in another container) share the lock file through a
- * mounted folder but not their pid numbers. Their owner keeps the file's mtime fresh instead, and a lock
- * from another PID namespace is stale once that heartbeat stops.
- */
-const HEARTBEAT_MS = 15_000;
-const FOREIGN_STALE_MS = 4 * HEARTBEAT_MS;
-
-function currentPidSpace(): string {
-  let namespace = '';
-  try {
-    namespace = readlinkSync('/proc/self/ns/pid'); // e.g. pid:[4026531836]; absent off Linux
-  } catch {
-    /* one namespace per host */
-  }
-  return `${hostname()}/${namespace}`;
-}
-const PID_SPACE = currentPidSpace();
 
 export class LockWaitAbortedError extends Error {
   override name = 'LockWaitAbortedError';
 }
 
 export class LockBusyError extends Error {
-  constructor(readonly owner: LockOwner, readonly path: string) {
+  constructor(readonly owner: LockOwner | undefined, readonly path: string) {
     super(
-      `another pipeline run is in progress: run ${owner.runId} (pid ${owner.pid}, since ${owner.since}); ` +
-        `it holds ${path}. Wait for it to finish, or stop that process.`,
+      `another pipeline run is in progress${
+        owner ? `: run ${owner.runId} (pid ${owner.pid}${owner.host ? ` on ${owner.host}` : ''}, since ${owner.since})` : ''
+      }; it holds ${path}. Wait for it to finish, or stop that process.`,
     );
     this.name = 'LockBusyError';
   }
 }
 
-function isAlive(owner: LockOwner, path: string): boolean {
-  if (owner.pidSpace !== undefined && owner.pidSpace !== PID_SPACE) {
-    const stat = statSync(path, { throwIfNoEntry: false });
-    return stat !== undefined && Date.now() - stat.mtimeMs < FOREIGN_STALE_MS;
-  }
-  return pidAlive(owner.pid);
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** flock(1) is missing or failed for another reason than a held lock. */
+export class LockUnavailableError extends Error {
+  override name = 'LockUnavailableError';
 }
 
 function readOwner(path: string): LockOwner | undefined {
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as LockOwner;
+    const owner = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockOwner>;
+    return typeof owner.pid === 'number' && typeof owner.runId === 'string' ? (owner as LockOwner) : undefined;
   } catch {
-    return undefined; // absent, or half-written by an owner that died while writing it
+    return undefined; // empty (released, or its holder is writing it) or corrupt: it does not matter who holds it
   }
 }
 
+const BUSY = 75; // EX_TEMPFAIL: flock's exit code when the lock is held elsewhere (chosen with --conflict-exit-code)
+
 /**
- * A lock file that works across processes: created exclusively, released by its owner, and taken over
- * when the pid in it is dead (or, for an owner in another PID namespace, when its heartbeat stopped).
- * Runs in one process share it too, so they cannot overlap either.
+ * Takes an exclusive kernel lock (flock(2)) on the open file `fd` through util-linux's flock(1), which Node has
+ * no binding for. flock(1) exits at once; the lock belongs to the open file, which this process keeps open.
+ */
+function tryFlock(fd: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('flock', ['--exclusive', '--nonblock', '--conflict-exit-code', String(BUSY), '3'], {
+      stdio: ['ignore', 'ignore', 'pipe', fd],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', (error) =>
+      reject(new LockUnavailableError(`cannot run flock (util-linux) for the pipeline lock: ${error.message}`)),
+    );
+    child.once('exit', (code) => {
+      if (code === 0) resolve(true);
+      else if (code === BUSY) resolve(false);
+      else reject(new LockUnavailableError(`flock (util-linux) failed with exit code ${code}: ${stderr.trim()}`));
+    });
+  });
+}
+
+/**
+ * The pipeline lock: a kernel lock on a file, so it is released by the kernel whenever its holder ends, however
+ * it ends. Nothing is inferred from the file's content: a PID reused after a crash, a reboot, an empty or corrupt
+ * file, or a holder in another PID namespace (a container sharing the folder) cannot fool it. The file is never
+ * deleted (a deleted lock file lets two processes lock two different files). Runs in one process exclude each
+ * other too: each acquisition opens the file anew.
  */
 export async function acquirePipelineLock(
   path: string,
   runId: string,
-  options: { waitMs: number; pollMs?: number; onWait?: (owner: LockOwner) => void; signal?: AbortSignal },
+  options: { waitMs: number; pollMs?: number; onWait?: (owner: LockOwner | undefined) => void; signal?: AbortSignal },
 ): Promise<() => void> {
   mkdirSync(dirname(path), { recursive: true });
+  const fd = openSync(path, 'a+', 0o600);
   const deadline = Date.now() + options.waitMs;
   let told = false;
-  for (;;) {
-    if (options.signal?.aborted) throw new LockWaitAbortedError(`stopped while waiting for the pipeline lock ${path}`);
-    try {
-      const owner: LockOwner = { pid: process.pid, runId, since: new Date().toISOString(), pidSpace: PID_SPACE };
-      writeFileSync(path, JSON.stringify(owner), { flag: 'wx' });
-      const heartbeat = setInterval(() => {
-        try {
-          const now = new Date();
-          utimesSync(path, now, now);
-        } catch {
-          /* released or removed meanwhile */
-        }
-      }, HEARTBEAT_MS).unref();
-      return () => {
-        clearInterval(heartbeat);
-        if (readOwner(path)?.runId === runId) rmSync(path, { force: true });
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const owner = readOwner(path);
-    if (!owner || !isAlive(owner, path)) {
-      removeStaleLock(path);
-      await sleep(50);
-      continue;
-    }
-    if (Date.now() >= deadline) throw new LockBusyError(owner, path);
-    if (!told) {
-      options.onWait?.(owner);
-      told = true;
-    }
-    await sleep(options.pollMs ?? 1_000, options.signal);
-  }
-}
-
-/**
- * Removes a lock left by a dead process. Two processes may find it stale at once; a short-lived breaker file
- * lets only one of them re-check and remove it, so neither can delete the fresh lock the other just took.
- */
-function removeStaleLock(path: string): void {
-  const breaker = `${path}.breaker`;
   try {
-    writeFileSync(breaker, String(process.pid), { flag: 'wx' });
-  } catch {
-    // Someone else is breaking it; a breaker older than 10 s belongs to a process that died mid-way.
-    try {
-      if (Date.now() - statSync(breaker).mtimeMs > 10_000) rmSync(breaker, { force: true });
-    } catch {
-      /* gone already */
+    for (;;) {
+      if (options.signal?.aborted) throw new LockWaitAbortedError(`stopped while waiting for the pipeline lock ${path}`);
+      if (await tryFlock(fd)) break;
+      const owner = readOwner(path);
+      if (Date.now() >= deadline) throw new LockBusyError(owner, path);
+      if (!told) {
+        options.onWait?.(owner);
+        told = true;
+      }
+      await sleep(Math.min(options.pollMs ?? 1_000, Math.max(0, deadline - Date.now())), options.signal);
     }
-    return;
+  } catch (error) {
+    closeSync(fd);
+    throw error;
   }
-  try {
-    const stat = statSync(path, { throwIfNoEntry: false });
-    const owner = readOwner(path);
-    // An unreadable lock younger than a few seconds is being written by its owner right now.
-    const stale = owner ? !isAlive(owner, path) : stat !== undefined && Date.now() - stat.mtimeMs > 5_000;
-    if (stale) rmSync(path, { force: true });
-  } finally {
-    rmSync(breaker, { force: true });
-  }
+  ftruncateSync(fd, 0);
+  writeSync(fd, JSON.stringify({ pid: process.pid, runId, since: new Date().toISOString(), host: hostname() }));
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    ftruncateSync(fd, 0); // the next reader finds no stale owner to name
+    closeSync(fd); // the kernel releases the lock with the last descriptor of this open file
+  };
 }

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, PROJECT_ROOT } from '../../driver/config.js';
+import { acquirePipelineLock } from '../../driver/lock.js';
 import { RunManifest } from '../../driver/manifest.js';
 import { createS3Client } from '../../driver/s3.js';
 import { startFr24Sim, type Fr24Sim } from '../../extract/index.js';
@@ -146,7 +146,8 @@ describe('make run-main on a schedule', () => {
     expect(manifest.status).toBe('interrupted');
     expect(manifest.stages.silver.status).toBe('interrupted');
     expect(await exists(`${silverKey(new Date(manifest.snapshotTime))}_SUCCESS`)).toBe(false);
-    expect(existsSync(join(config.stackHome, 'run', 'pipeline.lock'))).toBe(false);
+    // Free: another process takes it at once.
+    (await acquirePipelineLock(join(config.stackHome, 'run', 'pipeline.lock'), 'run_test', { waitMs: 0 }))();
   });
 
   it('SIGTERM during silver interrupts the Spark query: the run is marked interrupted and leaves no silver output', async () => {
