@@ -62,7 +62,7 @@ export async function runMain(config: Config, args: RunMainArgs): Promise<number
       release = await acquirePipelineLock(lockPath, `pid-${process.pid}`, {
         waitMs,
         signal: stopping.signal,
-        onWait: (owner) => logger.warn(`waiting for ${owner ? `run ${owner.runId} (pid ${owner.pid})` : 'the running pipeline'} to finish`),
+        onWait: (owner) => logger.warn(`waiting for run ${owner ? `${owner.runId} (pid ${owner.pid})` : '(holder not named yet)'} to finish`),
       });
     } catch (error) {
       if (error instanceof LockBusyError) {
