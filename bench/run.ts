@@ -14,7 +14,8 @@ import { loadConfig, PROJECT_ROOT } from '../driver/config.js';
 import { createS3Client } from '../driver/s3.js';
 import { compareStrategies, extractSnapshot, startFr24Sim, writeSyntheticBronze } from '../extract/index.js';
 import { QUESTIONS, runAnswer, runGold, runSilver } from '../jobs/index.js';
-import { bronzeKey, goldKey, goldPath } from '../jobs/paths.js';
+import { bronzeKey, goldKey } from '../contracts/index.js';
+import { goldPath } from '../jobs/paths.js';
 import { SparkSession } from '../spark/index.js';
 import { lineChartSvg } from './chart.js';
 import { duckdbAnswer, openDuckDb } from './duckdb-answers.js';
@@ -137,10 +138,11 @@ async function benchTransforms(): Promise<TransformFigure[]> {
 async function downloadParquet(prefix: string, dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
-  for (const object of page.Contents ?? []) {
-    if (!object.Key!.endsWith('.parquet')) continue;
-    const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key! }))).Body!.transformToByteArray();
-    writeFileSync(join(dir, object.Key!.split('/').pop()!), body);
+  for (const { Key: key } of page.Contents ?? []) {
+    if (!key?.endsWith('.parquet')) continue;
+    const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body?.transformToByteArray();
+    if (!body) throw new Error(`s3://${bucket}/${key} has no body`);
+    writeFileSync(join(dir, key.slice(key.lastIndexOf('/') + 1)), body);
   }
 }
 

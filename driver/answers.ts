@@ -17,12 +17,12 @@ import { ALL, answer, openGold, questionHelp, questionsFor, UnknownQuestionError
 import {
   GOLD_PREFIX,
   goldHourPrefix,
-  goldPath,
   newestSnapshot,
   parseAtHour,
   snapshotTimeOfGoldSuccessKey,
   SnapshotArgumentError,
-} from '../jobs/paths.js';
+} from '../contracts/index.js';
+import { goldPath } from '../jobs/paths.js';
 
 /** No complete gold snapshot where the user asked (the CLI prints the message and exits non-zero). */
 export class SnapshotNotFoundError extends UsageError {
@@ -83,7 +83,7 @@ const cell = (column: string, v: AnswerRow[string]) =>
 
 /** A titled plain-text table of answer rows (numbers right-aligned). */
 export function formatTable(title: string, columns: readonly string[], rows: AnswerRow[]): string {
-  const texts = rows.map((row) => columns.map((c) => cell(c, row[c])));
+  const texts = rows.map((row) => columns.map((c) => cell(c, row[c] ?? null)));
   const numeric = columns.map((c) => rows.length > 0 && rows.every((row) => row[c] === null || typeof row[c] === 'number'));
   return [title, textTable(columns, texts, numeric), ...(texts.length > 0 ? [] : ['(no rows)'])].join('\n');
 }

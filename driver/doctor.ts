@@ -1,7 +1,7 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { Config } from './config.js';
 import { createS3Client, deletePrefix } from './s3.js';
-import { stampOf } from './manifest.js';
+import { stampOf } from '../contracts/index.js';
 import { SparkSession, F } from '../spark/index.js';
 
 type Verdict = { ok: boolean; line: string };

@@ -12,7 +12,7 @@ import {
   GOLD_PREFIX,
   snapshotTimeOfAnswersSuccessKey,
   snapshotTimeOfGoldSuccessKey,
-} from '../jobs/paths.js';
+} from '../contracts/index.js';
 
 export interface StoredSnapshot {
   time: Date;

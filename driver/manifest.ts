@@ -1,9 +1,7 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { manifestKey, stampOf } from '../jobs/paths.js';
+import { manifestKey, stampOf } from '../contracts/index.js';
 import { listKeys } from './s3.js';
-
-export { manifestKey, stampOf };
 
 const StageName = z.enum(['extract', 'silver', 'gold']);
 export type StageName = z.infer<typeof StageName>;
@@ -83,7 +81,7 @@ export async function recentManifests(
   const read = await Promise.all(
     newest.map(async (key) => {
       const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      const text = await object.Body!.transformToString();
+      const text = (await object.Body?.transformToString()) ?? '';
       try {
         const parsed = RunManifest.safeParse(JSON.parse(text));
         return parsed.success ? { key, run: parsed.data } : { key, reason: z.prettifyError(parsed.error).split('\n')[0] ?? 'invalid' };

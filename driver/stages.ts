@@ -6,7 +6,8 @@ import { InterruptedError, type Stage } from './pipeline.js';
 import { deleteObject, deletePrefix } from './s3.js';
 import { extractSnapshot } from '../extract/index.js';
 import { SparkSession } from '../spark/index.js';
-import { answersKey, bronzeKey, bronzePath, goldKey, quarantineKey, silverKey } from '../jobs/paths.js';
+import { answersKey, bronzeKey, goldKey, quarantineKey, silverKey } from '../contracts/index.js';
+import { bronzePath } from '../jobs/paths.js';
 import { RowAccountingError, runAnswersTable, runGold, runSilver } from '../jobs/index.js';
 
 interface StageContext {

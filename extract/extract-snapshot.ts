@@ -2,10 +2,10 @@
  * One extraction run: the live feed into one bronze CSV (streamed to MinIO as the flights arrive), then
  * the reference data if it is missing or a refresh is asked for. Returns what the run manifest records.
  */
-import { bronzeHeader, bronzeRow, isoSeconds } from './bronze/csv.js';
+import { bronzeKey, isoSeconds } from '../contracts/index.js';
+import { bronzeHeader, bronzeRow } from './bronze/csv.js';
 import { crawlFeed, type FailedCell, type TruncatedCell } from './crawl/crawl.js';
 import { useFr24BaseUrl } from './fr24/library.js';
-import { bronzeKey } from './paths.js';
 import { ProgressLine } from './progress.js';
 import { ensureReference, type ReferenceFile } from './reference/reference.js';
 import { assertBucket, s3Client, StreamingObject, type S3Settings } from './s3.js';

@@ -1,9 +1,8 @@
 /** The extractor's public API: FR24 live feed -> bronze CSV in MinIO, plus the FR24-compatible server. */
 export { extractSnapshot, type ExtractResult } from './extract-snapshot.js';
 export { crawlFeed, namedZoneLeaves, type CrawlStats } from './crawl/crawl.js';
-export { BRONZE_COLUMNS, bronzeRow, csvLine, isoSeconds } from './bronze/csv.js';
+export { bronzeRow } from './bronze/csv.js';
 export { writeSyntheticBronze } from './bronze/synthetic.js';
-export { bronzeKey } from './paths.js';
 export { useFr24BaseUrl } from './fr24/library.js';
 export { startFr24Sim, type Fr24Sim, type FaultRule, type FaultKind } from './sim/server.js';
 export { type SimFlight } from './sim/world.js';

@@ -7,6 +7,7 @@
  * (continent `Unknown`, distance null) and is counted in `goldAccounting`; the answers skip such flights
  * only for the questions that need the missing value.
  */
+import { AIRLINES_COLUMNS, AIRPORTS_COLUMNS } from '../contracts/index.js';
 import { F, type Column, type DataFrame } from '../spark/index.js';
 import { normalizedCountrySql, UNKNOWN } from './reference/countries.js';
 import { UNKNOWN_MANUFACTURER } from './reference/aircraft-types.js';
@@ -14,11 +15,10 @@ import { UNKNOWN_MANUFACTURER } from './reference/aircraft-types.js';
 /** Mean Earth radius (km) of the haversine formula; the seed gold's `distance` uses the same (checked in tests). */
 export const EARTH_RADIUS_KM = 6371.0;
 
-/** The reference airports CSV (extractor): header iata,icao,name,latitude,longitude,altitude,country. */
-export const AIRPORTS_SCHEMA_DDL = 'iata STRING, icao STRING, name STRING, latitude STRING, longitude STRING, altitude STRING, country STRING';
-/** The reference airlines CSV (extractor): header name,iata,icao. */
-export const AIRLINES_SCHEMA_DDL = 'name STRING, iata STRING, icao STRING';
-export const REFERENCE_CSV_OPTIONS: Readonly<Record<string, string>> = { header: 'true', multiLine: 'true', quote: '"', escape: '"' };
+/** The reference CSVs, every column read as text (contracts/reference.ts); values are parsed where they are used. */
+const allText = (columns: readonly string[]) => columns.map((c) => `${c} STRING`).join(', ');
+export const AIRPORTS_SCHEMA_DDL = allText(AIRPORTS_COLUMNS);
+export const AIRLINES_SCHEMA_DDL = allText(AIRLINES_COLUMNS);
 
 /** The lookup tables of gold: the reference CSVs from the bucket, and small tables built from dependencies and project files. */
 export interface GoldReferences {

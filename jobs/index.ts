@@ -2,13 +2,13 @@
  * The Spark jobs as the driver calls them: thin runners that read and write the paths of SPEC §2 and run the
  * pure plans of silver.ts, gold.ts and answers/. Everything here is sent to the cluster over Spark Connect.
  */
-import type { DataFrame, SparkSession } from '../spark/index.js';
+import { BRONZE_COLUMNS, CSV_READ_OPTIONS } from '../contracts/index.js';
+import type { DataFrame, Row, SparkSession } from '../spark/index.js';
 import {
   classifyBronze,
   quarantinedFlights,
   silverAccounting,
   silverFlights,
-  BRONZE_COLUMNS,
   BRONZE_CSV_OPTIONS,
   BRONZE_SCHEMA_DDL,
 } from './silver.js';
@@ -17,14 +17,13 @@ import {
   AIRPORTS_SCHEMA_DDL,
   goldAccounting,
   goldFlights,
-  REFERENCE_CSV_OPTIONS,
   type GoldReferences,
 } from './gold.js';
 import { airlinesPath, airportsPath, answersPath, bronzePath, goldPath, quarantinePath, silverPath } from './paths.js';
 import { countryLookupRows } from './reference/countries.js';
 import { aircraftTypes } from './reference/aircraft-types.js';
 import { airlineCountryRows } from './reference/airline-countries.js';
-import { questionsFor, type Question } from './answers/index.js';
+import { questionNamed, type Question } from './answers/index.js';
 import { completeGold } from './answers/complete-gold.js';
 import { answersTable } from './answers/table.js';
 import { cacheFrame } from './cached-view.js';
@@ -70,6 +69,13 @@ export class RowAccountingError extends Error {
 
 const asNumber = (value: unknown) => Number(value ?? 0);
 
+/** The one row of an ungrouped aggregate: none at all means the query went wrong, not that every count is 0. */
+async function accountingRow(frame: DataFrame, what: string): Promise<Row> {
+  const [row] = await frame.collect();
+  if (!row) throw new RowAccountingError(`${what}: the accounting query returned no row`);
+  return row;
+}
+
 function readCsv(spark: SparkSession, path: string, schemaDdl: string, options: Readonly<Record<string, string>>): DataFrame {
   let reader = spark.read.schema(schemaDdl);
   for (const [key, value] of Object.entries(options)) reader = reader.option(key, value);
@@ -97,7 +103,7 @@ export async function runSilver(spark: SparkSession, options: SnapshotJobOptions
   let result: SilverResult;
   try {
     const classified = cached.frame;
-    const [counts] = await silverAccounting(classified).collect();
+    const counts = await accountingRow(silverAccounting(classified), `silver ${snapshotTime.toISOString()}`);
     result = {
       bronzeRows: asNumber(counts.bronze_rows),
       silverRows: asNumber(counts.silver_rows),
@@ -135,14 +141,14 @@ export async function runGold(spark: SparkSession, options: SnapshotJobOptions):
   const { bucket, snapshotTime } = options;
   const silver = spark.read.parquet(silverPath(bucket, snapshotTime));
   const refs: GoldReferences = {
-    airports: readCsv(spark, airportsPath(bucket), AIRPORTS_SCHEMA_DDL, REFERENCE_CSV_OPTIONS),
-    airlines: readCsv(spark, airlinesPath(bucket), AIRLINES_SCHEMA_DDL, REFERENCE_CSV_OPTIONS),
+    airports: readCsv(spark, airportsPath(bucket), AIRPORTS_SCHEMA_DDL, CSV_READ_OPTIONS),
+    airlines: readCsv(spark, airlinesPath(bucket), AIRLINES_SCHEMA_DDL, CSV_READ_OPTIONS),
     ...referenceFrames(spark),
   };
   const path = goldPath(bucket, snapshotTime);
   await goldFlights(silver, refs).write.mode('overwrite').parquet(path);
   const silverRows = asNumber(await silver.count());
-  const [c] = await goldAccounting(spark.read.parquet(path)).collect();
+  const c = await accountingRow(goldAccounting(spark.read.parquet(path)), `gold ${snapshotTime.toISOString()}`);
   const result: GoldResult = {
     silverRows,
     goldRows: asNumber(c.gold_rows),
@@ -203,7 +209,7 @@ export async function answer(question: Question, gold: DataFrame): Promise<Answe
 
 /** Runs one question on the gold snapshot at `goldPathOfSnapshot` and returns its rows. */
 export async function runAnswer(spark: SparkSession, question: string | Question, goldPathOfSnapshot: string): Promise<AnswerRow[]> {
-  const q = typeof question === 'string' ? questionsFor(question)[0] : question;
+  const q = typeof question === 'string' ? questionNamed(question) : question;
   return answer(q, (await openGold(spark, goldPathOfSnapshot)).gold);
 }
 

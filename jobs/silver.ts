@@ -6,32 +6,8 @@
  * Parsing happens on Spark with try_cast, so a bad value becomes a quarantine reason, never a failed job
  * and never a silent null.
  */
+import { BRONZE_COLUMNS, CSV_READ_OPTIONS } from '../contracts/index.js';
 import { F, type DataFrame } from '../spark/index.js';
-
-/** The bronze CSV header (written by the extractor), in file order. */
-export const BRONZE_COLUMNS = [
-  'id',
-  'icao_24bit',
-  'latitude',
-  'longitude',
-  'heading',
-  'altitude',
-  'ground_speed',
-  'squawk',
-  'radar',
-  'aircraft_code',
-  'registration',
-  'time',
-  'origin_airport_iata',
-  'destination_airport_iata',
-  'number',
-  'airline_iata',
-  'on_ground',
-  'vertical_speed',
-  'callsign',
-  'airline_icao',
-  'snapshot_time',
-] as const;
 
 /** Spark's slot for a line the CSV reader cannot split into the header's fields. */
 export const CORRUPT_RECORD_COLUMN = '_corrupt_record';
@@ -39,12 +15,9 @@ export const CORRUPT_RECORD_COLUMN = '_corrupt_record';
 /** Every bronze field is read as a string: values are parsed on Spark, so failures can be named. */
 export const BRONZE_SCHEMA_DDL = [...BRONZE_COLUMNS, CORRUPT_RECORD_COLUMN].map((c) => `${c} STRING`).join(', ');
 
-/** CSV reader options for RFC 4180 bronze files (quoted fields may hold commas, quotes and line breaks). */
+/** CSV reader options for bronze files: the dialect, and what to do with a line that breaks it. */
 export const BRONZE_CSV_OPTIONS: Readonly<Record<string, string>> = {
-  header: 'true',
-  multiLine: 'true',
-  quote: '"',
-  escape: '"',
+  ...CSV_READ_OPTIONS,
   mode: 'PERMISSIVE',
   // The header must name the schema's columns in order: a reordered or renamed bronze column fails the stage
   // with a clear message instead of landing in the wrong field.

@@ -1,16 +1,12 @@
 /**
- * Bronze rows: one per feed record, every field as received, quoted per RFC 4180. Nothing is cleaned here
+ * Bronze rows (contracts/bronze.ts): one per feed record, every field as received. Nothing is cleaned here
  * (silver quarantines what cannot be cleaned): a string is written as is, null or a missing field as an
  * empty field, anything else (numbers, booleans, nested JSON) as its JSON text.
  */
-export const BRONZE_COLUMNS = [
-  'id', 'icao_24bit', 'latitude', 'longitude', 'heading', 'altitude', 'ground_speed', 'squawk', 'radar',
-  'aircraft_code', 'registration', 'time', 'origin_airport_iata', 'destination_airport_iata', 'number',
-  'airline_iata', 'on_ground', 'vertical_speed', 'callsign', 'airline_icao', 'snapshot_time',
-] as const;
+import { BRONZE_COLUMNS, csvLine, type BronzeColumn } from '../../contracts/index.js';
 
 /** Feed array index of each bronze column (flightradarapi's Flight field map; 17 is unused by FR24). */
-const FEED_INDEX: Partial<Record<(typeof BRONZE_COLUMNS)[number], number>> = {
+const FEED_INDEX: Partial<Record<BronzeColumn, number>> = {
   icao_24bit: 0, latitude: 1, longitude: 2, heading: 3, altitude: 4, ground_speed: 5, squawk: 6, radar: 7,
   aircraft_code: 8, registration: 9, time: 10, origin_airport_iata: 11, destination_airport_iata: 12, number: 13,
   on_ground: 14, vertical_speed: 15, callsign: 16, airline_icao: 18,
@@ -22,19 +18,7 @@ export function rawText(value: unknown): string {
   return JSON.stringify(value) ?? '';
 }
 
-/** RFC 4180: a field with a comma, quote, CR or LF is enclosed in quotes, its quotes doubled. */
-export function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-export function csvLine(fields: string[]): string {
-  return `${fields.map(csvField).join(',')}\r\n`;
-}
-
-export const bronzeHeader = (): string => csvLine([...BRONZE_COLUMNS]);
-
-/** ISO-8601 UTC without milliseconds, e.g. 2026-11-25T07:00:00Z. */
-export const isoSeconds = (date: Date): string => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+export const bronzeHeader = (): string => csvLine(BRONZE_COLUMNS);
 
 /**
  * A feed record as a bronze row. A record that is not an array keeps only its id (its fields cannot be
@@ -48,7 +32,8 @@ export function bronzeRow(id: string, record: unknown, snapshotTime: string): st
       if (column === 'id') return id;
       if (column === 'snapshot_time') return snapshotTime;
       if (column === 'airline_iata') return typeof number === 'string' ? number.slice(0, 2) : '';
-      return rawText(fields[FEED_INDEX[column] as number]);
+      const index = FEED_INDEX[column];
+      return index === undefined ? '' : rawText(fields[index]);
     }),
   );
 }

@@ -3,7 +3,8 @@
  * model), generated and uploaded as a stream, so 2 million rows cost no more memory than a thousand.
  * A small share are duplicates of an earlier id (newer time) and a few are malformed, as real bronze has.
  */
-import { bronzeHeader, bronzeRow, isoSeconds } from './csv.js';
+import { isoSeconds } from '../../contracts/index.js';
+import { bronzeHeader, bronzeRow } from './csv.js';
 import { seededRandom } from '../sim/random.js';
 import { flightFactory } from '../sim/world.js';
 import { s3Client, StreamingObject, type S3Settings } from '../s3.js';

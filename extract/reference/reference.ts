@@ -5,14 +5,11 @@
  * the reason, for the caller to fail the run (gold cannot be built without it).
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { csvLine, rawText } from '../bronze/csv.js';
+import { rawText } from '../bronze/csv.js';
 import { fr24 } from '../fr24/library.js';
 import { DEFAULT_RETRY, PauseGate, withRetries } from '../fr24/retry.js';
-import { AIRLINES_KEY, AIRPORTS_KEY } from '../paths.js';
+import { AIRLINES_COLUMNS, AIRLINES_KEY, AIRPORTS_COLUMNS, AIRPORTS_KEY, csvLine } from '../../contracts/index.js';
 import { objectExists } from '../s3.js';
-
-export const AIRPORTS_COLUMNS = ['iata', 'icao', 'name', 'latitude', 'longitude', 'altitude', 'country'];
-export const AIRLINES_COLUMNS = ['name', 'iata', 'icao'];
 
 export interface ReferenceFile {
   key: string;

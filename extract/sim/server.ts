@@ -101,7 +101,8 @@ export async function startFr24Sim(options: SimOptions = {}): Promise<Fr24Sim> {
     for (const [i, rule] of faults.entries()) {
       if (!(rule.endpoints ?? ['feed']).includes(endpoint)) continue;
       if (rule.near && box && !queryBox({ ...world, flights: [{ id: '', lat: rule.near.lat, lon: rule.near.lon, record: [], kind: 'regular' }] }, box, 1).inBox) continue;
-      const n = matchCounts[i]++;
+      const n = matchCounts[i] ?? 0;
+      matchCounts[i] = n + 1;
       if (n < (rule.skip ?? 0)) continue;
       if (rule.firstN !== undefined && n >= (rule.skip ?? 0) + rule.firstN) continue;
       if (rand() < (rule.rate ?? 1)) return rule;

@@ -75,10 +75,14 @@ export class UnknownQuestionError extends Error {
 
 /** The questions a `question=` value asks for: one, or every one for `all`. */
 export function questionsFor(name: string): Question[] {
-  if (name === ALL) return [...QUESTIONS];
+  return name === ALL ? [...QUESTIONS] : [questionNamed(name)];
+}
+
+/** The question of that name; UnknownQuestionError for any other (`all` included: it is several). */
+export function questionNamed(name: string): Question {
   const question = QUESTIONS.find((q) => q.name === name);
   if (!question) throw new UnknownQuestionError(name);
-  return [question];
+  return question;
 }
 
 /** `question=--help`: one line per question. */

@@ -111,10 +111,12 @@ function toJs(value: unknown, type: ArrowType): unknown {
       return out;
     }
     case Type.Map: {
-      const entries = (type as unknown as { children: Field[] }).children[0]!.type as unknown as { children: Field[] };
-      const [keyField, valueField] = entries.children;
+      // Arrow's Map<K, V> has one child, a struct of the key and value fields.
+      const entries = (type as unknown as { children: Field[] }).children[0]?.type as unknown as { children: Field[] } | undefined;
+      const [keyField, valueField] = entries?.children ?? [];
+      if (!keyField || !valueField) throw new Error(`a map column of the result has no key and value fields: ${String(type)}`);
       const out: Row = {};
-      for (const [k, v] of value as Iterable<[unknown, unknown]>) out[String(toJs(k, keyField!.type))] = toJs(v, valueField!.type);
+      for (const [k, v] of value as Iterable<[unknown, unknown]>) out[String(toJs(k, keyField.type))] = toJs(v, valueField.type);
       return out;
     }
     default:

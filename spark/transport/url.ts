@@ -31,7 +31,7 @@ export function parseChannelUrl(url: string): ChannelUrl {
   const display = url.replace(/token=[^;]*/, 'token=***');
   const match = /^sc:\/\/([^/:;]+|\[[0-9a-fA-F:]+\])(?::(\d+))?\/?(;.*)?$/.exec(url.trim());
   if (!match) throw new ChannelUrlError(`'${display}' is not a Spark Connect URL (expected sc://host:port/;key=value;...)`);
-  const [, host, port, paramText] = match;
+  const [, host = '', port, paramText] = match; // the pattern requires a host: it is never the default
   const params: Record<string, string> = {};
   for (const pair of (paramText ?? '').split(';').filter(Boolean)) {
     const eq = pair.indexOf('=');
@@ -48,7 +48,7 @@ export function parseChannelUrl(url: string): ChannelUrl {
     throw new ChannelUrlError(`grpc_max_message_size=${params.grpc_max_message_size} of ${display} is not a number of bytes from 1 to 2147483647`);
   }
   const useSsl = params.use_ssl === 'true';
-  const bareHost = host!.replace(/^\[|\]$/g, '');
+  const bareHost = host.replace(/^\[|\]$/g, '');
   if (params.token && !useSsl && !isLoopback(bareHost)) {
     // A bearer token in plaintext to another machine would give it away to anyone on the path.
     throw new ChannelUrlError(`${display} sends a token without TLS to a remote host; add ;use_ssl=true`);

@@ -12,10 +12,12 @@ import { runAnswers, SnapshotNotFoundError } from '../../driver/answers.js';
 import { SparkSession } from '../../spark/index.js';
 import { QUESTIONS, runAnswer, runAnswersTable } from '../../jobs/index.js';
 import { readStoredAnswers } from '../../driver/history.js';
-import { goldKey, goldPath } from '../../jobs/paths.js';
+import { goldKey } from '../../contracts/index.js';
+import { goldPath } from '../../jobs/paths.js';
 import { expectedAnswers } from '../support/jobs-expected-answers.js';
 import { readSeedGold, SEED_GOLD_PATH } from '../support/jobs-seed-gold.js';
 import { freshBucket, putText, testS3 } from '../support/jobs-s3.js';
+import { present } from '../support/present.js';
 
 const seedTime = new Date('2024-04-18T17:17:22Z');
 /** A newer snapshot without _SUCCESS: an unfinished write that must never be read. */
@@ -26,11 +28,15 @@ let bucket: string;
 let config: Config;
 let expected: Record<string, Record<string, unknown>[]>;
 
+/** The answer derived in this file for a question. */
+const wanted = (question: string) => present(expected[question], `an expected answer for ${question}`);
+
 /** Numbers compared to 0.05 (one rounding step of one decimal), everything else exactly. */
 function expectSameRows(actual: Record<string, unknown>[], wanted: Record<string, unknown>[], question: string) {
   expect(actual.length, `${question}: ${JSON.stringify(actual)} vs ${JSON.stringify(wanted)}`).toBe(wanted.length);
-  actual.forEach((row, i) => {
-    for (const [key, value] of Object.entries(wanted[i])) {
+  wanted.forEach((want, i) => {
+    const row = present(actual[i], `${question} row ${i}`);
+    for (const [key, value] of Object.entries(want)) {
       if (typeof value === 'number' && !Number.isInteger(value)) expect(Math.abs((row[key] as number) - value), `${question} ${key}`).toBeLessThanOrEqual(0.05);
       else expect(row[key], `${question} row ${i} ${key}`).toEqual(value);
     }
@@ -60,7 +66,7 @@ describe('the answers on the seed gold sample (only the seed columns: manufactur
       const rows = await runAnswer(spark, question, goldPath(bucket, seedTime));
       expect(rows.length).toBeGreaterThan(0);
       for (const row of rows) expect(Object.keys(row)).toEqual([...question.columns]);
-      expectSameRows(rows, expected[question.name], question.name);
+      expectSameRows(rows, wanted(question.name), question.name);
     });
   }
 });
@@ -89,7 +95,7 @@ describe('make run-answers', () => {
     const { out } = await capture({ question: 'all', at: '2024-04-18T17' });
     const titles = out.split('\n').filter((l) => /^[a-z-]+: /.test(l)).map((l) => l.split(':')[0]);
     expect(titles).toEqual(QUESTIONS.map((q) => q.name));
-    const topAirline = expected['top-airline'][0];
+    const topAirline = present(expected['top-airline']?.[0], 'the expected top airline');
     expect(out).toMatch(new RegExp(`${topAirline.airline}\\s+${topAirline.flights}`));
   });
 
@@ -108,9 +114,9 @@ describe('the answers table of the seed snapshot (written as the gold stage does
     const stored = await readStoredAnswers(s3, bucket, seedTime);
     expect(stored).toBeDefined();
     for (const question of QUESTIONS) {
-      const rows = stored!.get(question.name)!;
+      const rows = present(stored?.get(question.name), `the stored ${question.name}`);
       expect(rows, question.name).toEqual(await runAnswer(spark, question, goldPath(bucket, seedTime)));
-      expectSameRows(rows, expected[question.name], question.name);
+      expectSameRows(rows, wanted(question.name), question.name);
     }
   });
 
@@ -123,7 +129,7 @@ describe('the answers table of the seed snapshot (written as the gold stage does
     expect(answers.map((a) => a.question)).toEqual(QUESTIONS.map((q) => q.name));
     for (const a of answers) {
       expect(a.snapshot).toBe(goldPath(bucket, seedTime));
-      expectSameRows(a.rows, expected[a.question], a.question);
+      expectSameRows(a.rows, wanted(a.question), a.question);
     }
   });
 });

@@ -10,7 +10,7 @@ import { createS3Client } from '../../driver/s3.js';
 import { pipelineStages } from '../../driver/stages.js';
 import { startFr24Sim, writeSyntheticBronze, type Fr24Sim } from '../../extract/index.js';
 import { runGold, runSilver } from '../../jobs/index.js';
-import { bronzeKey, silverKey } from '../../jobs/paths.js';
+import { bronzeKey, silverKey } from '../../contracts/index.js';
 import { SparkSession } from '../../spark/index.js';
 import { masterState, minioReady, stackCommand } from '../support/stack.js';
 

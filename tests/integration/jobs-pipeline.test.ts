@@ -9,7 +9,8 @@ import { deletePrefix } from '../../driver/s3.js';
 import { SparkSession } from '../../spark/index.js';
 import { QUESTIONS, runAnswer, runAnswersTable, runGold, runSilver, type GoldResult, type SilverResult } from '../../jobs/index.js';
 import { readStoredAnswers } from '../../driver/history.js';
-import { AIRLINES_KEY, AIRPORTS_KEY, bronzeKey, goldPath, quarantinePath, silverPath } from '../../jobs/paths.js';
+import { AIRLINES_KEY, AIRPORTS_KEY, bronzeKey } from '../../contracts/index.js';
+import { goldPath, quarantinePath, silverPath } from '../../jobs/paths.js';
 import { continentOf } from '../../jobs/reference/countries.js';
 import { manufacturerOf } from '../../jobs/reference/aircraft-types.js';
 import { makeBronzeWorld, type BronzeWorld } from '../support/jobs-bronze-world.js';
@@ -17,6 +18,7 @@ import { readSeedGold } from '../support/jobs-seed-gold.js';
 import { haversineKm } from '../support/jobs-haversine.js';
 import { airlineCountryOf } from '../support/jobs-expected-answers.js';
 import { freshBucket, putText, testS3 } from '../support/jobs-s3.js';
+import { present } from '../support/present.js';
 
 const snapshotTime = new Date('2026-03-01T10:20:30Z');
 const s3 = testS3();
@@ -72,7 +74,7 @@ describe('silver', () => {
 
   it('refuses a bronze file whose header is not the extractor\'s, naming the expected header', async () => {
     const other = new Date('2026-03-01T11:00:00Z');
-    const [header, ...lines] = world.bronzeCsv.split('\r\n');
+    const [header = '', ...lines] = world.bronzeCsv.split('\r\n');
     const swapped = header.replace('latitude,longitude', 'longitude,latitude');
     await putText(s3, bucket, bronzeKey(other), [swapped, ...lines.slice(0, 5)].join('\r\n') + '\r\n');
     await expect(runSilver(spark, { bucket, snapshotTime: other })).rejects.toThrow(/header must be exactly: id,icao_24bit,latitude,longitude/);
@@ -125,7 +127,7 @@ describe('gold', () => {
   });
 
   it('keeps the column names of the seed gold and adds the new ones', async () => {
-    const seedColumns = Object.keys((await readSeedGold())[0]);
+    const seedColumns = Object.keys(present((await readSeedGold())[0], 'a seed flight'));
     const columns = await spark.read.parquet(gold.goldPath).columns();
     expect(columns.slice(0, seedColumns.length)).toEqual(seedColumns);
     expect(columns).toEqual(expect.arrayContaining(['aircraft_manufacturer', 'airline_country']));

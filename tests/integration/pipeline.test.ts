@@ -2,7 +2,8 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-s
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../driver/config.js';
 import { createLogger } from '../../driver/logger.js';
-import { manifestKey, RunManifest } from '../../driver/manifest.js';
+import { manifestKey } from '../../contracts/index.js';
+import { RunManifest } from '../../driver/manifest.js';
 import { runPipeline, type Stage } from '../../driver/pipeline.js';
 import { createS3Client, deletePrefix } from '../../driver/s3.js';
 

@@ -7,7 +7,7 @@ import { acquirePipelineLock } from '../../driver/lock.js';
 import { RunManifest } from '../../driver/manifest.js';
 import { createS3Client } from '../../driver/s3.js';
 import { startFr24Sim, type Fr24Sim } from '../../extract/index.js';
-import { goldKey, manifestKey, silverKey } from '../../jobs/paths.js';
+import { goldKey, manifestKey, silverKey } from '../../contracts/index.js';
 
 // The product as a user runs it: the CLI, one cycle against the FR24-compatible server, on the real stack.
 const config = loadConfig();

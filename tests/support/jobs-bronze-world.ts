@@ -4,15 +4,14 @@
  * the facts the tests expect (computed here, independently of the jobs): which rows are duplicates, which
  * are quarantined and why, which flights have unknown airports or airlines.
  */
+import { AIRLINES_COLUMNS, AIRPORTS_COLUMNS, BRONZE_COLUMNS, csvLine, type BronzeColumn } from '../../contracts/index.js';
 import type { SeedFlight } from './jobs-seed-gold.js';
+import { present } from './present.js';
 import { seededRandom } from '../../extract/sim/random.js';
 
-export const BRONZE_HEADER = [
-  'id', 'icao_24bit', 'latitude', 'longitude', 'heading', 'altitude', 'ground_speed', 'squawk', 'radar',
-  'aircraft_code', 'registration', 'time', 'origin_airport_iata', 'destination_airport_iata', 'number',
-  'airline_iata', 'on_ground', 'vertical_speed', 'callsign', 'airline_icao', 'snapshot_time',
-] as const;
-type BronzeRow = Record<(typeof BRONZE_HEADER)[number], string>;
+type BronzeRow = Record<BronzeColumn, string>;
+
+const at = <T>(items: readonly T[], i: number): T => present(items[i], `item ${i} of ${items.length}`);
 
 export interface WorldAirport {
   iata: string;
@@ -52,11 +51,6 @@ export interface BronzeWorld {
   unknownAirline: number;
 }
 
-export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-export const csvLine = (values: string[]) => values.map(csvField).join(',');
-
 export interface WorldOptions {
   flights: number;
   snapshotTime: Date;
@@ -67,7 +61,7 @@ export interface WorldOptions {
 
 export function makeBronzeWorld(seedGold: SeedFlight[], options: WorldOptions): BronzeWorld {
   const random = seededRandom(options.seed ?? 42);
-  const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)];
+  const pick = <T>(items: readonly T[]) => at(items, Math.floor(random() * items.length));
   const snapshotUnix = Math.floor(options.snapshotTime.getTime() / 1000);
   const snapshotIso = options.snapshotTime.toISOString();
 
@@ -123,7 +117,7 @@ export function makeBronzeWorld(seedGold: SeedFlight[], options: WorldOptions): 
   for (let i = 0; i < options.flights; i++) {
     const origin = pick(airportCodes);
     let destination = pick(airportCodes);
-    if (destination === origin) destination = airportCodes[(airportCodes.indexOf(origin) + 1) % airportCodes.length];
+    if (destination === origin) destination = at(airportCodes, (airportCodes.indexOf(origin) + 1) % airportCodes.length);
     const airline = pick(airlineCodes);
     const flight: WorldFlight = {
       id: (0x30000000 + i).toString(16),
@@ -141,33 +135,33 @@ export function makeBronzeWorld(seedGold: SeedFlight[], options: WorldOptions): 
   }
 
   if (options.withDefects) {
-    const ids = [...silver.keys()];
+    const flightAt = (i: number) => at([...silver.values()], i);
     // Duplicates: an older record of the same flight, somewhere else; the newest must win.
-    for (const id of ids.slice(0, 7)) {
-      const f = silver.get(id)!;
+    for (let i = 0; i < 7; i++) {
+      const f = flightAt(i);
       rows.push(toRow({ ...f, time: f.time - 90, latitude: 1.5, longitude: 2.5 }));
       duplicatesRemoved++;
     }
     // A record with the same time twice: exactly one is kept.
-    rows.push(toRow(silver.get(ids[7])!));
+    rows.push(toRow(flightAt(7)));
     duplicatesRemoved++;
     // Unknown and missing references stay in gold and are counted.
-    const unknownOrigin = silver.get(ids[8])!;
+    const unknownOrigin = flightAt(8);
     unknownOrigin.origin = 'XQX';
     unknownOriginAirport++;
-    const noOrigin = silver.get(ids[9])!;
+    const noOrigin = flightAt(9);
     noOrigin.origin = '';
     missingOriginAirport++;
-    const unknownAirlineFlight = silver.get(ids[10])!;
+    const unknownAirlineFlight = flightAt(10);
     unknownAirlineFlight.airline_icao = 'QQQ';
     unknownAirline++;
-    silver.get(ids[11])!.aircraft_code = 'ZZZZ';
+    flightAt(11).aircraft_code = 'ZZZZ';
     // Valid fields that need RFC 4180 quoting: a comma, a doubled quote, a line break.
-    silver.get(ids[12])!.callsign = 'AB,"C"';
-    silver.get(ids[13])!.registration = 'G-\nLINE';
+    flightAt(12).callsign = 'AB,"C"';
+    flightAt(13).registration = 'G-\nLINE';
 
     const bad = (id: string, reason: string, overrides: Partial<BronzeRow>) => {
-      const base = silver.get(ids[20])!;
+      const base = flightAt(20);
       rows.push(toRow({ ...base, id }, { id, ...overrides }));
       quarantined.push({ id, reason });
     };
@@ -189,20 +183,21 @@ export function makeBronzeWorld(seedGold: SeedFlight[], options: WorldOptions): 
   // Shuffle so duplicates and bad rows are spread over the file (and over Spark partitions).
   for (let i = rows.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
-    [rows[i], rows[j]] = [rows[j], rows[i]];
+    [rows[i], rows[j]] = [at(rows, j), at(rows, i)];
   }
-  const bronzeCsv = [BRONZE_HEADER.join(','), ...rows.map((r) => csvLine(BRONZE_HEADER.map((c) => r[c])))].join('\r\n') + '\r\n';
+  const bronzeCsv = csvLine(BRONZE_COLUMNS) + rows.map((r) => csvLine(BRONZE_COLUMNS.map((c) => r[c]))).join('');
 
   const airportLines = [...airports.values()].map((a) =>
     csvLine([a.iata, '', a.name, String(a.latitude), String(a.longitude), '0', a.country]),
   );
   // A repeated code in the reference list must not multiply flights.
-  const first = airports.get(airportCodes[0])!;
+  const first = at([...airports.values()], 0);
   airportLines.push(csvLine([first.iata, '', `${first.name} (duplicate entry)`, String(first.latitude), String(first.longitude), '0', first.country]));
-  const airportsCsv = ['iata,icao,name,latitude,longitude,altitude,country', ...airportLines].join('\n') + '\n';
+  const airportsCsv = csvLine(AIRPORTS_COLUMNS) + airportLines.join('');
   const airlineLines = [...airlines.entries()].map(([icao, name]) => csvLine([name, '', icao]));
-  airlineLines.push(csvLine([`${airlines.get(airlineCodes[0])} (duplicate entry)`, '', airlineCodes[0]]));
-  const airlinesCsv = ['name,iata,icao', ...airlineLines].join('\n') + '\n';
+  const [firstIcao, firstName] = at([...airlines.entries()], 0);
+  airlineLines.push(csvLine([`${firstName} (duplicate entry)`, '', firstIcao]));
+  const airlinesCsv = csvLine(AIRLINES_COLUMNS) + airlineLines.join('');
 
   return {
     bronzeCsv,

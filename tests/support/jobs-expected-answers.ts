@@ -71,7 +71,7 @@ export function airlineCountryOf(flights: GoldLikeFlight[]): Map<string, string>
   for (const [icao, counts] of perAirline) {
     if (result.has(icao)) continue;
     const [best] = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-    result.set(icao, best[0]);
+    if (best) result.set(icao, best[0]);
   }
   return result;
 }

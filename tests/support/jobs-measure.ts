@@ -7,7 +7,7 @@ import { loadConfig } from '../../driver/config.js';
 import { deletePrefix } from '../../driver/s3.js';
 import { SparkSession } from '../../spark/index.js';
 import { answer, openGold, QUESTIONS, runGold, runSilver } from '../../jobs/index.js';
-import { AIRLINES_KEY, AIRPORTS_KEY, bronzeKey } from '../../jobs/paths.js';
+import { AIRLINES_KEY, AIRPORTS_KEY, bronzeKey } from '../../contracts/index.js';
 import { makeBronzeWorld } from './jobs-bronze-world.js';
 import { readSeedGold } from './jobs-seed-gold.js';
 import { freshBucket, putText, testS3 } from './jobs-s3.js';

@@ -1,8 +1,8 @@
 /** Bronze CSV: RFC 4180 quoting round-trips, every feed field lands in its column as received. */
 import { describe, expect, it } from 'vitest';
-import { BRONZE_COLUMNS, bronzeKey, bronzeRow, csvLine, isoSeconds } from '../../extract/index.js';
+import { BRONZE_COLUMNS, bronzeKey, csvLine, isoSeconds } from '../../contracts/index.js';
+import { bronzeRow } from '../../extract/index.js';
 import { parseCsv } from '../support/csv.js';
-
 
 describe('bronze CSV', () => {
   it('round-trips fields with commas, quotes, CR, LF and both together', () => {
@@ -40,7 +40,7 @@ describe('bronze CSV', () => {
     expect(notArray).toEqual(['3', ...Array(BRONZE_COLUMNS.length - 2).fill(''), 'T']);
   });
 
-  it('names the object after the snapshot time (UTC), as SPEC §2 lays it out', () => {
+  it('names the object after the snapshot time (UTC), as docs/SPEC.md §2 lays it out', () => {
     const t = new Date('2026-11-05T07:08:09.456Z');
     expect(bronzeKey(t)).toBe('bronze/flights/year=2026/month=11/day=05/hour=07/flights_20261105070809.csv');
     expect(isoSeconds(t)).toBe('2026-11-05T07:08:09Z');

@@ -1,26 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import {
-  answersPath,
   bronzeKey,
-  goldPath,
   manifestKey,
   newestSnapshot,
   parseAtHour,
-  quarantinePath,
-  silverPath,
+  parseStamp,
   snapshotTimeOfAnswersSuccessKey,
   snapshotTimeOfGoldSuccessKey,
   SnapshotArgumentError,
-} from '../../jobs/paths.js';
-import { manifestKey as driverManifestKey } from '../../driver/manifest.js';
-import { AIRLINES_KEY as EXTRACTOR_AIRLINES_KEY, AIRPORTS_KEY as EXTRACTOR_AIRPORTS_KEY, bronzeKey as extractorBronzeKey } from '../../extract/paths.js';
-import { BRONZE_COLUMNS as WRITTEN_BRONZE_COLUMNS } from '../../extract/bronze/csv.js';
-import { BRONZE_COLUMNS as READ_BRONZE_COLUMNS } from '../../jobs/silver.js';
-import { AIRLINES_KEY, AIRPORTS_KEY } from '../../jobs/paths.js';
+} from '../../contracts/index.js';
+import { answersPath, goldPath, quarantinePath, silverPath } from '../../jobs/paths.js';
 
 const t = new Date('2024-04-18T07:05:09Z');
 
-describe('storage layout (SPEC §2)', () => {
+describe('storage layout (docs/SPEC.md §2)', () => {
   it('derives every key of a snapshot from its UTC time', () => {
     expect(bronzeKey(t)).toBe('bronze/flights/year=2024/month=04/day=18/hour=07/flights_20240418070509.csv');
     expect(silverPath('flights', t)).toBe('s3a://flights/silver/flights/year=2024/month=04/day=18/hour=07/flights_20240418070509.parquet');
@@ -28,14 +21,14 @@ describe('storage layout (SPEC §2)', () => {
     expect(quarantinePath('b', t)).toBe('s3a://b/quarantine/flights/year=2024/month=04/day=18/hour=07/flights_20240418070509.parquet');
     expect(answersPath('b', t)).toBe('s3a://b/answers/year=2024/month=04/day=18/hour=07/answers_20240418070509.parquet');
     expect(manifestKey(t)).toBe('runs/2024/04/18/run_20240418070509.json');
-    expect(manifestKey(t)).toBe(driverManifestKey(t));
-    expect(bronzeKey(t)).toBe(extractorBronzeKey(t));
   });
 
-  // extract/ does not depend on jobs/, so the contract between them is written twice and held equal here.
-  it('has the extractor write what the jobs read: bronze header and reference keys', () => {
-    expect([...WRITTEN_BRONZE_COLUMNS]).toEqual([...READ_BRONZE_COLUMNS]);
-    expect([EXTRACTOR_AIRLINES_KEY, EXTRACTOR_AIRPORTS_KEY]).toEqual([AIRLINES_KEY, AIRPORTS_KEY]);
+  it('reads a file-name stamp back only when it is a real UTC second', () => {
+    expect(parseStamp('20240418070509')?.toISOString()).toBe(t.toISOString());
+    expect(parseStamp('20241231235959')?.toISOString()).toBe('2024-12-31T23:59:59.000Z');
+    for (const bad of ['20241301000000', '20240230120000', '20240418240000', '20240418076000', '2024041807050', '2024041807050x']) {
+      expect(parseStamp(bad), bad).toBeUndefined();
+    }
   });
 
   it('reads the snapshot time back from a gold _SUCCESS key only', () => {
@@ -43,7 +36,9 @@ describe('storage layout (SPEC §2)', () => {
     expect(snapshotTimeOfGoldSuccessKey(key)?.toISOString()).toBe(t.toISOString());
     expect(snapshotTimeOfGoldSuccessKey(key.replace('_SUCCESS', 'part-0000.parquet'))).toBeUndefined();
     expect(snapshotTimeOfGoldSuccessKey(key.replace('hour=07', 'hour=08'))).toBeUndefined();
-    expect(snapshotTimeOfGoldSuccessKey(key.replace('silver', 'gold').replace('gold/', 'silver/'))).toBeUndefined();
+    expect(snapshotTimeOfGoldSuccessKey(key.replace('gold/', 'silver/'))).toBeUndefined();
+    expect(snapshotTimeOfGoldSuccessKey(key.replace('20240418070509', '20240418076509'))).toBeUndefined();
+    expect(snapshotTimeOfGoldSuccessKey(key.replace('month=04', 'month=4'))).toBeUndefined();
     const answers = 'answers/year=2024/month=04/day=18/hour=07/answers_20240418070509.parquet/_SUCCESS';
     expect(snapshotTimeOfAnswersSuccessKey(answers)?.toISOString()).toBe(t.toISOString());
     expect(snapshotTimeOfAnswersSuccessKey(key)).toBeUndefined();
