@@ -1,4 +1,5 @@
-# flight-radar: every entry point. Local processes by default; docker compose when a Docker engine answers.
+# flight-radar: every entry point. STACK=local|docker (a make variable or setting) picks local processes or
+# docker compose; unset, docker when a Docker engine and compose v2 answer (driver/stack-kind.ts).
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 scale ?= 1
@@ -13,8 +14,6 @@ refresh ?=
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ?= true
 TSX := node --import tsx
 CLI := $(TSX) driver/cli.ts
-DOCKER := $(shell docker info >/dev/null 2>&1 && echo yes)
-COMPOSE := docker compose --env-file .stack/compose.env
 
 .PHONY: help setup up down status env doctor run-main run-answers test test-unit bench typecheck
 
@@ -24,24 +23,17 @@ help: ## list the targets
 setup: ## install everything into .stack/ (idempotent)
 	@bash spark/scripts/setup.sh
 
-ifeq ($(DOCKER),yes)
-up: setup ## start MinIO, Spark master, scale=N workers and Spark Connect; wait until healthy
-	@mkdir -p .stack && $(CLI) env > .stack/compose.env
-	@$(COMPOSE) up -d --build --scale spark-worker=$(scale) --wait minio spark-master spark-worker spark-connect
-down: ## stop the stack, keep the data
-	@$(COMPOSE) down
-else
-up: ## start MinIO, Spark master, scale=N workers and Spark Connect; wait until healthy
+up: setup ## start MinIO, Spark master, scale=N workers and Spark Connect; wait until healthy (STACK=local|docker)
 	@bash spark/scripts/stack.sh up $(scale)
+
 down: ## stop the stack, keep the data
 	@bash spark/scripts/stack.sh down
-endif
 
 status: ## the stack's processes and the recent runs
 	@bash spark/scripts/stack.sh status
 	@$(CLI) status
 
-env: ## the effective settings as KEY=value lines (make -s env)
+env: ## the effective settings as KEY=value lines, STACK included (make -s env)
 	@$(CLI) env
 
 doctor: ## check the running stack end to end; last line JSON
@@ -62,8 +54,8 @@ test-unit:
 test: setup ## the whole test suite: unit, stack lifecycle, integration on the real stack
 	@npx tsc --noEmit -p tsconfig.json
 	@npx vitest run --project unit
-	@npx vitest run --project stack
-	@npx vitest run --project integration
+	@STACK=local npx vitest run --project stack
+	@STACK=local npx vitest run --project integration
 
 bench: setup ## the benchmarks (not part of make test); results under bench/results/
 	@$(TSX) bench/run.ts

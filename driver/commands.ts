@@ -9,9 +9,26 @@ export interface Command {
 // Each command loads its module on use, so `env` (called by every make target) stays fast.
 export const commands: Record<string, Command> = {
   env: {
-    summary: 'print the effective settings as shell-sourceable KEY=value lines',
+    summary: 'print the effective settings as shell-sourceable KEY=value lines (STACK: the stack in use)',
     async run() {
-      process.stdout.write(`${formatEnv(loadConfig().settings)}\n`);
+      const { settings } = loadConfig();
+      const { chooseStack, probeDocker, runningStack } = await import('./stack-kind.js');
+      const stack = chooseStack({ requested: settings.STACK, running: runningStack(settings.STACK_HOME), probe: probeDocker });
+      process.stdout.write(`${formatEnv({ ...settings, STACK: stack.kind })}\n`);
+      return 0;
+    },
+  },
+  stack: {
+    summary: 'the stack in use and why (for=up: refuse a kind other than the running one)',
+    async run(args) {
+      const { settings } = loadConfig();
+      const { chooseStack, probeDocker, runningStack } = await import('./stack-kind.js');
+      const stack = chooseStack({ requested: settings.STACK, running: runningStack(settings.STACK_HOME), probe: probeDocker });
+      if (stack.conflict && args.for === 'up') {
+        process.stderr.write(`error: ${stack.conflict}\n`);
+        return 2;
+      }
+      process.stdout.write(`stack: ${stack.kind} (${stack.why})\n`);
       return 0;
     },
   },

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseIni } from 'ini';
 import { z } from 'zod';
+import { STACK_KINDS } from './stack-kind.js';
 
 /** The repository root: config.ini and the git-ignored .stack/ folder are found from here. */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -46,6 +47,8 @@ export const SettingsSchema = z.object({
   STAGE_RETRIES: nonNegativeInt.max(10).default(2),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   STACK_HOME: z.string().default(join(PROJECT_ROOT, '.stack')),
+  // Unset: docker when a Docker engine and compose v2 answer, else local (driver/stack-kind.ts).
+  STACK: z.enum(STACK_KINDS).optional(),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;

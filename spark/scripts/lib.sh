@@ -9,6 +9,8 @@ MINIO_BIN=$STACK_HOME/bin/minio
 RUN_DIR=$STACK_HOME/run
 LOG_DIR=$STACK_HOME/logs
 CREDENTIALS_FILE=$STACK_HOME/credentials.env
+# The kind of the running stack (local|docker), so down and status reach what up started.
+STACK_KIND_FILE=$RUN_DIR/stack.kind
 export SPARK_HOME SPARK_LOCAL_IP=127.0.0.1 SPARK_LOG_DIR=$LOG_DIR SPARK_PID_DIR=$RUN_DIR
 # Spark's own scripts must not pick up another Spark's settings from the environment.
 unset SPARK_CONF_DIR PYSPARK_PYTHON 2>/dev/null || true
@@ -22,6 +24,9 @@ load_settings() {
   out=$(cd "$ROOT" && node --import tsx driver/cli.ts env) || fail "the settings above are invalid; fix them and retry"
   set -a; eval "$out"; set +a
 }
+
+# make up refuses a STACK other than the running one's rather than start a second stack.
+check_stack_kind_for_up() { (cd "$ROOT" && node --import tsx driver/cli.ts stack for=up >/dev/null) || exit 2; }
 
 host_of() { local u=${1#*://}; u=${u%%/*}; printf '%s' "${u%:*}"; }
 port_of() { local u=${1#*://}; u=${u%%/*}; printf '%s' "${u##*:}"; }

@@ -2,11 +2,14 @@
 # The local stack as real processes: stack.sh up [N] | down | status | wait-healthy [N]
 # MinIO, the Spark master, N workers and the Spark Connect server, all bound to 127.0.0.1,
 # with pid files and logs in .stack/. `up` is idempotent and adjusts the number of workers.
+# With STACK=docker (the setting, or chosen by driver/stack-kind.ts) the same commands go to compose-stack.sh.
 source "$(dirname "$0")/lib.sh"
 
+[ "${1:-}" != up ] || check_stack_kind_for_up
+load_settings
+[ "$STACK" != docker ] || exec bash "$ROOT/spark/scripts/compose-stack.sh" "$@"
 [ -x "$SPARK_HOME/bin/spark-class" ] && [ -x "$MINIO_BIN" ] || fail "the stack is not installed: run 'make setup' first"
 mkdir -p "$RUN_DIR" "$LOG_DIR" "$STACK_HOME/minio-data" "$STACK_HOME/work" "$STACK_HOME/conf"
-load_settings
 
 MINIO_HOST=$(host_of "$MINIO_ENDPOINT"); MINIO_PORT=$(port_of "$MINIO_ENDPOINT")
 MASTER_HOST=$(host_of "$SPARK_MASTER_URL"); MASTER_PORT=$(port_of "$SPARK_MASTER_URL")
@@ -58,6 +61,7 @@ worker_ids() { for f in "$RUN_DIR"/worker-*.pid; do [ -e "$f" ] && basename "$f"
 up() {
   local scale=${1:-1} t0=$SECONDS
   [[ $scale =~ ^[0-9]+$ ]] && [ "$scale" -ge 1 ] || fail "scale must be a whole number of workers >= 1, got '$scale'"
+  echo local > "$STACK_KIND_FILE"
 
   MINIO_ROOT_USER=$MINIO_ACCESS_KEY MINIO_ROOT_PASSWORD=$MINIO_SECRET_KEY MINIO_BROWSER_REDIRECT=off \
     start_daemon minio "$MINIO_BIN" server "$STACK_HOME/minio-data" \
@@ -104,11 +108,13 @@ down() {
   for id in $(worker_ids); do stop_daemon "worker-$id"; done
   stop_daemon master
   stop_daemon minio
+  rm -f "$STACK_KIND_FILE"
   say "stack down (data kept in $STACK_HOME/minio-data)"
 }
 
 status() {
   local name pid rss
+  say "stack: local processes"
   printf '%-10s %-8s %-8s %s\n' PROCESS PID RSS_MB STATE
   for f in "$RUN_DIR"/*.pid; do
     [ -e "$f" ] || { say "(nothing running)"; return 0; }

@@ -13,17 +13,28 @@ const localStack = readFileSync(join(PROJECT_ROOT, 'spark/scripts/stack.sh'), 'u
 const published = (service: string): string[] => compose.services[service].ports ?? [];
 
 describe('docker-compose.yml', () => {
-  it('has the topology of the local stack', () => {
+  it('has the topology of the local stack, published on the settings’ ports at 127.0.0.1 only', () => {
     expect(Object.keys(compose.services)).toEqual(
-      expect.arrayContaining(['minio', 'spark-master', 'spark-worker', 'spark-connect', 'app']),
+      expect.arrayContaining(['minio', 'minio-bucket', 'spark-master', 'spark-worker', 'spark-connect']),
     );
-    expect(published('minio')).toEqual(expect.arrayContaining(['127.0.0.1:9000:9000', '127.0.0.1:9001:9001']));
-    expect(published('spark-master')).toEqual(expect.arrayContaining(['127.0.0.1:7077:7077', '127.0.0.1:8080:8080']));
-    expect(published('spark-connect')).toContain('127.0.0.1:15002:15002');
-    // Every published port binds to loopback only.
+    // Host ports come from .stack/compose.env (the settings); unset, Docker picks a free one.
+    expect(published('minio')).toEqual(['127.0.0.1:${MINIO_PORT:-}:9000', '127.0.0.1:${MINIO_CONSOLE_PORT:-}:9001']);
+    expect(published('spark-master')).toEqual(['127.0.0.1:${SPARK_MASTER_PORT:-}:7077', '127.0.0.1:${SPARK_MASTER_WEBUI_PORT:-}:8080']);
+    expect(published('spark-connect')).toEqual(['127.0.0.1:${SPARK_CONNECT_PORT:-}:15002']);
     for (const service of Object.keys(compose.services)) {
       for (const port of published(service)) expect(port).toMatch(/^127\.0\.0\.1:/);
     }
+  });
+
+  it('takes every image version from spark/versions.env, and the master advertises its service name', () => {
+    const versions = readFileSync(join(PROJECT_ROOT, 'spark/versions.env'), 'utf8');
+    const text = readFileSync(join(PROJECT_ROOT, 'docker-compose.yml'), 'utf8');
+    for (const [, name] of text.matchAll(/\$\{([A-Z_]+(?:VERSION|IMAGE))[}:]/g)) expect(versions).toMatch(new RegExp(`^${name}=`, 'm'));
+    for (const file of [dockerfile, readFileSync(join(PROJECT_ROOT, 'spark/minio.Dockerfile'), 'utf8')]) {
+      expect(file).not.toMatch(/^FROM [a-z]+[/:]/m); // bases are build args, never hard-coded
+    }
+    expect(compose.services['spark-master'].environment.SPARK_MASTER_HOST).toBe('spark-master');
+    expect(entrypoint).not.toContain('--host 0.0.0.0');
   });
 
   it('lets spark-worker scale: no fixed container name, no host port', () => {

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# The stack in docker compose (STACK=docker): compose-stack.sh up [N] | down | status, like stack.sh.
+# Images are built from spark/Dockerfile and spark/minio.Dockerfile; ARTIFACTS=local (the default once
+# `make setup` installed Spark and MinIO into .stack/) copies those into the images, ARTIFACTS=download
+# fetches them at build time. Ports are published on 127.0.0.1 at the settings' ports.
+source "$(dirname "$0")/lib.sh"
+load_settings
+
+# One compose project per checkout (per STACK_HOME), so two clones on one host never share containers.
+PROJECT=flight-radar-$(basename "$ROOT" | tr -c 'a-z0-9\n' - | cut -c1-20)-$(printf '%s' "$STACK_HOME" | sha256sum | cut -c1-8)
+COMPOSE_ENV=$STACK_HOME/compose.env
+compose() {
+  docker compose -p "$PROJECT" -f "$ROOT/docker-compose.yml" --env-file "$ROOT/spark/versions.env" --env-file "$COMPOSE_ENV" "$@"
+}
+
+require_docker() {
+  docker info >/dev/null 2>&1 || fail "STACK=docker but no Docker engine answers \`docker info\`; start it, or use STACK=local"
+  docker compose version >/dev/null 2>&1 \
+    || fail "STACK=docker but \`docker compose\` (v2) is missing; run spark/scripts/docker-compose-plugin.sh, or use STACK=local"
+}
+
+# The settings compose interpolates: secrets included, so owner-only.
+write_compose_env() {
+  local artifacts=download
+  [ -f "$SPARK_HOME/.stamp" ] && [ -x "$MINIO_BIN" ] && artifacts=local
+  mkdir -p "$STACK_HOME"
+  (umask 077 && cat > "$COMPOSE_ENV.new" <<ENV
+ARTIFACTS=${ARTIFACTS:-$artifacts}
+MINIO_ACCESS_KEY=$MINIO_ACCESS_KEY
+MINIO_SECRET_KEY=$MINIO_SECRET_KEY
+MINIO_BUCKET=$MINIO_BUCKET
+MINIO_PORT=$(port_of "$MINIO_ENDPOINT")
+MINIO_CONSOLE_PORT=$MINIO_CONSOLE_PORT
+SPARK_MASTER_PORT=$(port_of "$SPARK_MASTER_URL")
+SPARK_MASTER_WEBUI_PORT=$SPARK_MASTER_WEBUI_PORT
+SPARK_CONNECT_PORT=$(port_of "$SPARK_CONNECT_URL")
+SPARK_WORKER_CORES=$SPARK_WORKER_CORES
+SPARK_WORKER_MEMORY=$SPARK_WORKER_MEMORY
+SPARK_EXECUTOR_MEMORY=$SPARK_EXECUTOR_MEMORY
+SPARK_DRIVER_MEMORY=$SPARK_DRIVER_MEMORY
+ENV
+  ) && mv "$COMPOSE_ENV.new" "$COMPOSE_ENV"
+}
+
+MASTER_JSON=http://$(host_of "$SPARK_MASTER_URL"):$SPARK_MASTER_WEBUI_PORT/json/
+alive_workers() {
+  curl -fsSL --max-time 3 "$MASTER_JSON" 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{console.log(JSON.parse(s).workers.filter(w=>w.state==="ALIVE").length)}catch{console.log(0)}})'
+}
+workers_are() { [ "$(alive_workers)" = "$1" ]; }
+connect_open() { port_open "$(host_of "$SPARK_CONNECT_URL")" "$(port_of "$SPARK_CONNECT_URL")"; }
+
+up() {
+  local scale=${1:-1} t0=$SECONDS
+  [[ $scale =~ ^[0-9]+$ ]] && [ "$scale" -ge 1 ] || fail "scale must be a whole number of workers >= 1, got '$scale'"
+  require_docker
+  mkdir -p "$RUN_DIR" && echo docker > "$STACK_KIND_FILE"
+  write_compose_env
+  bash "$ROOT/spark/scripts/docker-base-image.sh"
+  compose up -d --build --quiet-pull --scale "spark-worker=$scale" --wait --wait-timeout 300 \
+      minio minio-bucket spark-master spark-worker spark-connect \
+    || fail "docker compose up failed (see above; \`docker compose -p $PROJECT logs\` has the services' output)"
+  # A master keeps a killed worker's entry for a minute: count ALIVE ones until exactly N answer.
+  wait_for 120 workers workers_are "$scale" \
+    || fail "the master lists $(alive_workers) ALIVE workers, expected $scale; see \`docker compose -p $PROJECT logs spark-worker\`"
+  wait_for 180 connect connect_open || fail "Spark Connect did not open $SPARK_CONNECT_URL; see \`docker compose -p $PROJECT logs spark-connect\`"
+  say "stack up in $((SECONDS - t0)) s (docker compose project $PROJECT, scale=$scale):"
+  say "  MinIO           $MINIO_ENDPOINT  (console http://$(host_of "$MINIO_ENDPOINT"):$MINIO_CONSOLE_PORT, bucket $MINIO_BUCKET)"
+  say "  Spark master    $SPARK_MASTER_URL  (web UI http://$(host_of "$SPARK_MASTER_URL"):$SPARK_MASTER_WEBUI_PORT)"
+  say "  Spark workers   $scale ALIVE ($SPARK_WORKER_CORES cores, $SPARK_WORKER_MEMORY each)"
+  say "  Spark Connect   $SPARK_CONNECT_URL"
+}
+
+down() {
+  require_docker
+  [ -f "$COMPOSE_ENV" ] || write_compose_env
+  compose down --remove-orphans
+  rm -f "$STACK_KIND_FILE"
+  say "stack down (data kept in the volume ${PROJECT}_minio-data)"
+}
+
+status() {
+  say "stack: docker compose (project $PROJECT)"
+  docker info >/dev/null 2>&1 || { say "(no Docker engine answers)"; return 0; }
+  [ -f "$COMPOSE_ENV" ] || { say "(nothing running)"; return 0; }
+  local ids
+  ids=$(compose ps -q 2>/dev/null)
+  [ -n "$ids" ] || { say "(nothing running)"; return 0; }
+  # shellcheck disable=SC2086
+  docker stats --no-stream --format 'table {{.Name}}\t{{.MemUsage}}\t{{.CPUPerc}}' $ids
+  compose ps --format 'table {{.Service}}\t{{.State}}\t{{.Status}}'
+}
+
+case ${1:-} in
+  up) up "${2:-1}" ;;
+  down) down ;;
+  status) status ;;
+  *) fail "usage: compose-stack.sh up [N] | down | status" ;;
+esac
