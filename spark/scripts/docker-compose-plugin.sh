@@ -13,13 +13,15 @@ out=$STACK_HOME/docker/compose-$COMPOSE_VERSION/docker-compose
 if [ ! -x "$out" ]; then
   say "compose: building $COMPOSE_VERSION from the Go module proxy (about 3 minutes cold)"
   export GOPATH=$STACK_HOME/go GOMODCACHE=$STACK_HOME/go/mod GOCACHE=$STACK_HOME/go/cache GOFLAGS=-modcacherw
-  src=$(go mod download -json "github.com/docker/compose/v2@$COMPOSE_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-  [ -d "$src" ] || fail "go mod download github.com/docker/compose/v2@$COMPOSE_VERSION failed (see above)"
+  log=$LOG_DIR/compose-build.log
+  mkdir -p "$LOG_DIR"
+  src=$(go mod download -json "github.com/docker/compose/v2@$COMPOSE_VERSION" 2>"$log" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -d "$src" ] || { tail -20 "$log" >&2; fail "go mod download github.com/docker/compose/v2@$COMPOSE_VERSION failed (log above)"; }
   work=$STACK_HOME/docker/compose-src
   rm -rf "$work" && mkdir -p "$(dirname "$out")" && cp -r "$src" "$work" && chmod -R u+w "$work"
   (cd "$work" && CGO_ENABLED=0 go build -trimpath \
-      -ldflags "-s -w -X github.com/docker/compose/v2/internal.Version=$COMPOSE_VERSION" -o "$out.tmp" ./cmd) \
-    || fail "building docker compose $COMPOSE_VERSION failed (see above)"
+      -ldflags "-s -w -X github.com/docker/compose/v2/internal.Version=$COMPOSE_VERSION" -o "$out.tmp" ./cmd) >>"$log" 2>&1 \
+    || { tail -20 "$log" >&2; fail "building docker compose $COMPOSE_VERSION failed (log above)"; }
   mv "$out.tmp" "$out" && rm -rf "$work"
 fi
 plugins=${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins

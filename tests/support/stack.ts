@@ -20,7 +20,7 @@ export interface MasterState {
   activeapps: { id: string; name: string; state: string; cores: number }[];
 }
 
-export async function masterState(uiUrl = `http://127.0.0.1:${process.env.SPARK_MASTER_WEBUI_PORT ?? 8080}/json/`): Promise<MasterState> {
+export async function masterState(uiUrl = `http://127.0.0.1:${loadConfig().spark.masterWebUiPort}/json/`): Promise<MasterState> {
   const response = await fetch(uiUrl, { redirect: 'follow' });
   if (!response.ok) throw new Error(`master UI ${uiUrl} answered ${response.status}`);
   return (await response.json()) as MasterState;
