@@ -72,7 +72,7 @@ async function ensureBucketWithReference(): Promise<void> {
   try {
     await extractSnapshot({
       fr24BaseUrl: sim.url, requestCap: 1500, concurrency: 4, requestTimeoutMs: 15_000, retries: 2, minCellDeg: 0.25,
-      s3: s3Settings, snapshotTime: new Date(Date.UTC(2020, 0, 1)), refreshReference: true,
+      bounds: config.fr24.bounds, s3: s3Settings, snapshotTime: new Date(Date.UTC(2020, 0, 1)), refreshReference: true,
     });
   } finally {
     await sim.close();

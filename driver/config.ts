@@ -27,6 +27,12 @@ export const SettingsSchema = z.object({
   FR24_REQUEST_TIMEOUT_MS: positiveInt.default(15_000),
   FR24_RETRIES: nonNegativeInt.max(20).default(4),
   FR24_MIN_CELL_DEG: z.coerce.number().positive().max(90).default(0.25),
+  /** Feed requests per extract, retries included (the live world needs about 1.3 x flights / cap). */
+  FR24_REQUEST_BUDGET: positiveInt.default(1000),
+  /** The whole extract, crawl and reference data; at most what a Node timer accepts. */
+  FR24_EXTRACT_DEADLINE_MS: positiveInt.max(2_147_483_647).default(900_000),
+  /** A snapshot with fewer flights than this share of the recent median fails as a collapsed world. */
+  FR24_MIN_SHARE_OF_MEDIAN: z.coerce.number().min(0).max(1).default(0.3),
   MINIO_ENDPOINT: httpUrl.default('http://127.0.0.1:9000'),
   MINIO_CONSOLE_PORT: port.default(9001),
   MINIO_ACCESS_KEY: z.string().min(3, 'at least 3 characters (run `make setup` to generate local credentials)'),
@@ -65,6 +71,8 @@ export interface Config {
     requestTimeoutMs: number;
     retries: number;
     minCellDeg: number;
+    bounds: { requestBudget: number; deadlineMs: number };
+    minShareOfMedian: number;
   };
   minio: { endpoint: string; accessKey: string; secretKey: string; bucket: string };
   spark: { connectUrl: string; masterUrl: string; masterWebUiPort: number; connectTimeoutMs: number };
@@ -170,6 +178,8 @@ export function toConfig(s: Settings): Config {
       requestTimeoutMs: s.FR24_REQUEST_TIMEOUT_MS,
       retries: s.FR24_RETRIES,
       minCellDeg: s.FR24_MIN_CELL_DEG,
+      bounds: { requestBudget: s.FR24_REQUEST_BUDGET, deadlineMs: s.FR24_EXTRACT_DEADLINE_MS },
+      minShareOfMedian: s.FR24_MIN_SHARE_OF_MEDIAN,
     },
     minio: { endpoint: s.MINIO_ENDPOINT, accessKey: s.MINIO_ACCESS_KEY, secretKey: s.MINIO_SECRET_KEY, bucket: s.MINIO_BUCKET },
     spark: {

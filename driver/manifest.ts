@@ -95,3 +95,15 @@ export async function recentManifests(
     unreadable: read.flatMap((r) => ('reason' in r && r.reason ? [{ key: r.key, reason: r.reason }] : [])),
   };
 }
+
+/**
+ * Flights of the newest complete snapshots taken from the same feed (extract records it), newest first:
+ * what a collapsed world is measured against. Runs of another feed (a test server, the sim) never count.
+ */
+export async function recentSnapshotFlights(s3: S3Client, bucket: string, feed: string, limit = 24): Promise<number[]> {
+  const { runs } = await recentManifests(s3, bucket, 4 * limit);
+  return runs
+    .filter((run) => run.status === 'succeeded' && !run.partial && run.stages.extract.details.feed === feed)
+    .flatMap((run) => (run.stages.extract.rowsOut === undefined ? [] : [run.stages.extract.rowsOut]))
+    .slice(0, limit);
+}

@@ -2,6 +2,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
+import { recentSnapshotFlights } from './manifest.js';
 import { InterruptedError, type Stage } from './pipeline.js';
 import { deleteObject, deletePrefix } from './s3.js';
 import { extractSnapshot } from '../extract/index.js';
@@ -51,6 +52,8 @@ export function pipelineStages(ctx: StageContext): Stage[] {
   // What extract wrote, for silver to check that Spark read every bronze row (unknown when silver runs alone).
   let bronzeRowsWritten: number | undefined;
 
+  // Which feed the flights come from: a collapsed world is judged against earlier snapshots of the same feed.
+  const feed = ctx.fr24BaseUrl ?? 'FR24';
   const extract: Stage = {
     name: 'extract',
     async run(signal: AbortSignal, log: Logger) {
@@ -61,6 +64,9 @@ export function pipelineStages(ctx: StageContext): Stage[] {
         requestTimeoutMs: config.fr24.requestTimeoutMs,
         retries: config.fr24.retries,
         minCellDeg: config.fr24.minCellDeg,
+        bounds: config.fr24.bounds,
+        recentFlights: await recentSnapshotFlights(s3, bucket, feed),
+        minShareOfMedian: config.fr24.minShareOfMedian,
         s3: config.minio,
         snapshotTime,
         refreshReference: ctx.refreshReference,
@@ -76,11 +82,15 @@ export function pipelineStages(ctx: StageContext): Stage[] {
         outputs: [bronzePath(bucket, snapshotTime)],
         partial: result.partial,
         details: {
+          feed,
           cells: result.cells,
           maxDepth: result.maxDepth,
           truncatedCells: result.truncatedCells,
           failedCells: result.failedCells,
           referenceFetched: result.referenceFetched,
+          fullCount: result.fullCount,
+          fullCountMeans: result.fullCountMeans,
+          bounds: result.bounds,
         },
       };
     },

@@ -4,7 +4,7 @@
  */
 import { bronzeKey, isoSeconds } from '../contracts/index.js';
 import { bronzeHeader, bronzeRow } from './bronze/csv.js';
-import { crawlFeed, type FailedCell, type TruncatedCell } from './crawl/crawl.js';
+import { CrawlBudgetError, crawlFeed, type CrawlStats, type FailedCell, type TruncatedCell } from './crawl/crawl.js';
 import { useFr24BaseUrl } from './fr24/library.js';
 import { ProgressLine } from './progress.js';
 import { ensureReference, type ReferenceFile } from './reference/reference.js';
@@ -22,6 +22,11 @@ export interface ExtractResult {
   duplicates: number;
   truncatedCells: TruncatedCell[];
   failedCells: FailedCell[];
+  /** The whole globe's full_count, and what full_count was found to mean in smaller boxes. */
+  fullCount?: number;
+  fullCountMeans?: CrawlStats['fullCountMeans'];
+  /** The bounds this run had (FR24_REQUEST_BUDGET, FR24_EXTRACT_DEADLINE_MS). */
+  bounds: ExtractBounds;
   /** Some cell failed after its retries: the snapshot lacks its flights. */
   partial: boolean;
   durationMs: number;
@@ -48,6 +53,20 @@ export interface ExtractOptions {
   logger?: { info(message: string): void; warn(message: string): void; error(message: string): void };
   progress?: boolean;
   signal?: AbortSignal;
+  bounds: ExtractBounds;
+  /**
+   * Flights of the recent successful snapshots: a run finding fewer than `minShareOfMedian` x their median
+   * fails (a collapsed world); none given, only an empty world fails.
+   */
+  recentFlights?: number[];
+  minShareOfMedian?: number;
+}
+
+export interface ExtractBounds {
+  /** Feed requests per run, retries included. */
+  requestBudget: number;
+  /** The whole extraction (crawl and reference data). */
+  deadlineMs: number;
 }
 
 export class ExtractError extends Error {
@@ -72,8 +91,47 @@ function missingReference(bucket: string, source: string, files: Array<[string, 
   );
 }
 
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+/** What the crawl found, checked against an empty or collapsed world; the error says what came back. */
+function checkWorld(stats: CrawlStats, opts: ExtractOptions): void {
+  const source = opts.fr24BaseUrl ?? 'FR24';
+  const came = `${stats.requests} request(s), ${stats.cells} cell(s) answered, ${stats.failedCells.length} failed` +
+    `, full_count ${stats.fullCount ?? 'absent'}`;
+  if (stats.flights === 0) {
+    const first = stats.failedCells[0];
+    throw new ExtractError(
+      `no flight came back from ${source} (${came})` + (first ? `; first failure: ${first.label} ${first.error}` : '') +
+        '. The live world is never empty: the feed is broken or blocking this client; nothing is published.',
+    );
+  }
+  const recent = opts.recentFlights ?? [];
+  if (recent.length === 0) return;
+  const usual = median(recent);
+  const share = opts.minShareOfMedian ?? 0.3;
+  if (stats.flights < share * usual) {
+    throw new ExtractError(
+      `collapsed world: ${stats.flights} flights came back from ${source} (${came}), fewer than ${share} x the median ` +
+        `${usual} of the last ${recent.length} snapshot(s); nothing is published (FR24_MIN_SHARE_OF_MEDIAN sets the share).`,
+    );
+  }
+}
+
 export async function extractSnapshot(opts: ExtractOptions): Promise<ExtractResult> {
   const started = Date.now();
+  // The deadline stops the crawl and the reference fetch like the caller's signal does.
+  const deadline = AbortSignal.timeout(opts.bounds.deadlineMs);
+  const signal = opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline;
+  const stopped = () =>
+    new ExtractError(
+      deadline.aborted && !opts.signal?.aborted
+        ? `extract deadline of ${Math.round(opts.bounds.deadlineMs / 1000)} s passed (FR24_EXTRACT_DEADLINE_MS); nothing is published`
+        : 'extraction aborted',
+    );
   const client = s3Client(opts.s3);
   const key = bronzeKey(opts.snapshotTime);
   const snapshot = isoSeconds(opts.snapshotTime);
@@ -92,22 +150,21 @@ export async function extractSnapshot(opts: ExtractOptions): Promise<ExtractResu
       requestTimeoutMs: opts.requestTimeoutMs,
       retries: opts.retries,
       minCellDeg: opts.minCellDeg,
+      requestBudget: opts.bounds.requestBudget,
       backoff: opts.backoff,
-      signal: opts.signal,
+      signal,
       logger: opts.logger,
       onRecords: async (records) => {
         for (const [id, record] of records) await bronze.write(bronzeRow(id, record, snapshot));
       },
       onProgress: progress ? (s) => progress.update(s) : undefined,
+    }).catch((error: unknown) => {
+      throw error instanceof CrawlBudgetError ? new ExtractError(`${error.message}; nothing is published`) : error;
     });
     progress?.update({ ...stats, pending: 0 }, true);
     progress?.end();
-    if (opts.signal?.aborted) throw new ExtractError('extraction aborted');
-    if (stats.flights === 0 && stats.failedCells.length > 0) {
-      throw new ExtractError(
-        `no flight could be fetched from ${opts.fr24BaseUrl ?? 'FR24'}: ${stats.failedCells.length} cell(s) failed, first: ${stats.failedCells[0]?.label} ${stats.failedCells[0]?.error}`,
-      );
-    }
+    if (signal.aborted) throw stopped();
+    checkWorld(stats, opts);
     await bronze.finish();
 
     const reference = await ensureReference({
@@ -117,9 +174,9 @@ export async function extractSnapshot(opts: ExtractOptions): Promise<ExtractResu
       timeoutMs: opts.requestTimeoutMs,
       retries: opts.retries,
       logger: opts.logger,
-      signal: opts.signal,
+      signal,
     });
-    if (opts.signal?.aborted) throw new ExtractError('extraction aborted');
+    if (signal.aborted) throw stopped();
     const { airports, airlines } = reference;
     if (airports.action === 'missing' || airlines.action === 'missing') {
       throw missingReference(opts.s3.bucket, opts.fr24BaseUrl ?? 'FR24', [['airports', airports], ['airlines', airlines]]);
@@ -137,6 +194,9 @@ export async function extractSnapshot(opts: ExtractOptions): Promise<ExtractResu
       duplicates: stats.duplicates,
       truncatedCells: stats.truncatedCells,
       failedCells: stats.failedCells,
+      fullCount: stats.fullCount,
+      fullCountMeans: stats.fullCountMeans,
+      bounds: opts.bounds,
       partial: stats.failedCells.length > 0,
       durationMs: Date.now() - started,
       bronzeBytes: bronze.bytes,

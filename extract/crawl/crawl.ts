@@ -41,7 +41,31 @@ export interface CrawlStats {
   failedCells: FailedCell[];
   /** Records seen more than once (overlapping cells, capped parents and their pieces). */
   duplicates: number;
+  /** full_count of the whole-globe answer: the feed's total, whatever full_count means in smaller boxes. */
+  fullCount?: number;
+  /**
+   * What full_count was found to mean in smaller boxes: 'feed-total' when they report the feed's total
+   * (as FR24 does), 'box-count' when each reports its own count; unknown until a capped box answered.
+   */
+  fullCountMeans?: 'feed-total' | 'box-count';
+  /** Answers with more than a tenth of their flights outside the box asked for (a feed that ignores the bounds). */
+  outOfBoxAnswers: number;
 }
+
+/** The crawl spent its request budget: it stops (the snapshot would be incomplete in an unknown way). */
+export class CrawlBudgetError extends Error {
+  constructor(readonly budget: number, readonly stats: CrawlStats) {
+    super(
+      `request budget of ${budget} spent with ${stats.flights} flights found, ${stats.cells} cells answered, depth ${stats.maxDepth}` +
+        (stats.outOfBoxAnswers > 0 ? `; ${stats.outOfBoxAnswers} answers held flights outside their box (the feed seems to ignore the bounds)` : '') +
+        ` (raise FR24_REQUEST_BUDGET only if the world really needs more requests)`,
+    );
+    this.name = 'CrawlBudgetError';
+  }
+}
+
+/** Below this share of the feed's total, a box's full_count is its own count, not the feed's. */
+const FEED_TOTAL_SHARE = 0.98;
 
 export interface CrawlOptions {
   fr24BaseUrl?: string;
@@ -52,6 +76,8 @@ export interface CrawlOptions {
   requestTimeoutMs: number;
   retries: number;
   minCellDeg: number;
+  /** At most this many feed requests (retries included); the crawl then fails with a CrawlBudgetError. */
+  requestBudget?: number;
   fill?: number;
   backoff?: Partial<Omit<RetryPolicy, 'retries'>>;
   signal?: AbortSignal;
@@ -65,6 +91,13 @@ const finitePoint = (record: unknown): Point | undefined => {
   if (!Array.isArray(record)) return undefined;
   const [lat, lon] = [record[1], record[2]];
   return typeof lat === 'number' && typeof lon === 'number' && Number.isFinite(lat) && Number.isFinite(lon) ? { lat, lon } : undefined;
+};
+
+/** A record whose position lies clearly outside the box asked for (edges and rounding allowed for). */
+const outsideBox = (cell: Cell, record: unknown): boolean => {
+  const p = finitePoint(record);
+  const m = 0.5;
+  return p !== undefined && (p.lat < cell.south - m || p.lat > cell.north + m || p.lon < cell.west - m || p.lon > cell.east + m);
 };
 
 /** The leaf zones of flightradarapi's zone list, as the original extractor walked them. */
@@ -89,7 +122,9 @@ export async function crawlFeed(options: CrawlOptions): Promise<CrawlStats> {
   const limiter = new Limiter(strategy === 'original' ? 1 : options.concurrency);
   const policy: RetryPolicy = { ...DEFAULT_RETRY, ...options.backoff, retries: options.retries };
   const seen = new Set<string>();
-  const stats: CrawlStats = { flights: 0, requests: 0, retries: 0, cells: 0, maxDepth: 0, truncatedCells: [], failedCells: [], duplicates: 0 };
+  const stats: CrawlStats = {
+    flights: 0, requests: 0, retries: 0, cells: 0, maxDepth: 0, truncatedCells: [], failedCells: [], duplicates: 0, outOfBoxAnswers: 0,
+  };
   let pending = 0;
   const progress = () => options.onProgress?.({ ...stats, pending });
   // Stops every branch at the first error (and when the caller aborts): a branch still fetching after
@@ -101,6 +136,7 @@ export async function crawlFeed(options: CrawlOptions): Promise<CrawlStats> {
   if (options.signal?.aborted) stop.abort();
   else options.signal?.addEventListener('abort', forwardAbort, { once: true });
   let firstError: { error: unknown } | undefined;
+  let budgetSpent = false;
   const fail = (error: unknown): never => {
     firstError ??= { error };
     stop.abort();
@@ -108,9 +144,23 @@ export async function crawlFeed(options: CrawlOptions): Promise<CrawlStats> {
   };
 
   /**
+   * The box's own full_count, or undefined when full_count is the feed's total. The whole globe's answer
+   * is both; a smaller box that reports (about) that total tells the feed's kind apart from one whose boxes
+   * report their own count. Decided from the answers themselves, as FR24 has sent both over time.
+   */
+  const boxFullCount = (cell: Cell, page: FeedPage): number | undefined => {
+    if (page.fullCount === undefined) return undefined;
+    if (cell === WHOLE_GLOBE) return page.fullCount;
+    if (stats.fullCount === undefined) return undefined;
+    const feedTotal = page.fullCount >= FEED_TOTAL_SHARE * stats.fullCount;
+    stats.fullCountMeans = feedTotal ? 'feed-total' : 'box-count';
+    return feedTotal ? undefined : page.fullCount;
+  };
+
+  /**
    * One cell, with retries. `expected`: flights a previous answer showed inside it, so an empty answer is
    * wrong; -1 when nothing was seen before (the whole globe, a named zone): then an empty answer is wrong
-   * while full_count > 0, as flightradarapi's getFlights() judges it.
+   * (the live world is never empty: an empty globe is a broken answer, retried, then a failed cell).
    */
   const fetchCell = async (cell: Cell, expected: number): Promise<FeedPage | undefined> => {
     pending++;
@@ -120,16 +170,25 @@ export async function crawlFeed(options: CrawlOptions): Promise<CrawlStats> {
       () => limiter.run(async () => {
         // A request queued for a slot when the crawl was stopped must not go out.
         if (signal.aborted) throw new Error('extraction aborted');
+        if (options.requestBudget !== undefined && stats.requests >= options.requestBudget) {
+          budgetSpent = true;
+          stop.abort();
+          throw new Error('request budget spent');
+        }
         stats.requests++;
         const page = await client.fetch(cell);
+        if (cell === WHOLE_GLOBE) stats.fullCount = page.fullCount;
+        // A few malformed positions are the records' own fault; a tenth of the answer is the feed's.
+        if (page.records.filter(([, r]) => outsideBox(cell, r)).length > page.records.length / 10) stats.outOfBoxAnswers++;
         const reported = page.visible ?? 0;
-        const trustFullCount = expected < 0 && (page.fullCount ?? 0) > 0;
-        if (page.records.length === 0 && (expected > 0 || reported > 0 || trustFullCount)) {
+        const boxCount = cell === WHOLE_GLOBE || stats.fullCountMeans === 'box-count' ? (page.fullCount ?? 0) : 0;
+        if (page.records.length === 0 && (expected !== 0 || reported > 0 || boxCount > 0)) {
           client.dropStickyCookies();
-          throw new FeedRequestError(
-            `empty answer for ${cellLabel(cell)} although ${expected > 0 ? `${expected} flight(s) were seen there` : reported > 0 ? `FR24 reports ${reported} there` : `full_count is ${page.fullCount}`}`,
-            'empty',
-          );
+          const why = expected > 0 ? `${expected} flight(s) were seen there`
+            : reported > 0 ? `FR24 reports ${reported} there`
+            : boxCount > 0 ? `full_count is ${page.fullCount}`
+            : `the whole globe cannot be empty (${page.fullCount === undefined ? 'no full_count in the answer' : `full_count ${page.fullCount}`})`;
+          throw new FeedRequestError(`empty answer for ${cellLabel(cell)} although ${why}`, 'empty');
         }
         return page;
       }),
@@ -161,21 +220,32 @@ export async function crawlFeed(options: CrawlOptions): Promise<CrawlStats> {
   const truncated = (cell: Cell, page: FeedPage) =>
     stats.truncatedCells.push({ ...cell, label: cellLabel(cell), returned: page.records.length, reported: page.visible });
 
-  const visitGrid = async (cell: Cell, depth: number, expected: number): Promise<void> => {
+  /**
+   * What a capped box holds: stats.visible when it counts beyond the answer (the box before the cap), else
+   * the box's own full_count, else what the parent's sample said (`estimate`).
+   */
+  const boxTotal = (cell: Cell, page: FeedPage, estimate: number | undefined): number | undefined => {
+    const own = boxFullCount(cell, page);
+    if ((page.visible ?? 0) > page.records.length) return page.visible;
+    if (own !== undefined && own > page.records.length) return own;
+    return estimate !== undefined && estimate > page.records.length ? estimate : undefined;
+  };
+
+  const visitGrid = async (cell: Cell, depth: number, expected: number, estimate?: number): Promise<void> => {
     if (signal.aborted) return;
     stats.maxDepth = Math.max(stats.maxDepth, depth);
     const page = await fetchCell(cell, expected);
     if (!page || page.records.length < cap) return;
     if (isAtomic(cell, options.minCellDeg)) return void truncated(cell, page);
     const sample = page.records.map(([, r]) => finitePoint(r)).filter((p): p is Point => p !== undefined);
-    const pieces = splitCell(cell, sample, page.visible, {
+    const pieces = splitCell(cell, sample, boxTotal(cell, page, estimate), {
       cap,
       minCellDeg: options.minCellDeg,
       fill: options.fill,
       mode: options.split ?? 'adaptive',
     });
     // allSettled, not all: the error goes up only once every sibling has seen the abort and finished.
-    const results = await Promise.allSettled(pieces.map((piece) => visitGrid(piece.cell, depth + 1, piece.points).catch(fail)));
+    const results = await Promise.allSettled(pieces.map((piece) => visitGrid(piece.cell, depth + 1, piece.points, piece.estimate).catch(fail)));
     if (results.some((r) => r.status === 'rejected')) throw firstError?.error;
   };
 
@@ -203,5 +273,6 @@ export async function crawlFeed(options: CrawlOptions): Promise<CrawlStats> {
     unwatch();
     release();
   }
+  if (budgetSpent) throw new CrawlBudgetError(options.requestBudget as number, stats);
   return stats;
 }

@@ -26,6 +26,8 @@ export interface Piece {
   cell: Cell;
   /** Sample points of the parent's answer inside this piece (0: the parent saw none there). */
   points: number;
+  /** Flights the piece should hold (its points x what each stands for), when the parent's count was known. */
+  estimate?: number;
 }
 
 export interface SplitOptions {
@@ -64,7 +66,8 @@ export function splitCell(cell: Cell, sample: Point[], reportedTotal: number | u
     if (options.fill === undefined && staged.requests < direct) target = total / staged.pieces;
   }
   const pieces = kd(cell, points, perPoint, target, options, true);
-  return pieces.length > 1 ? pieces : quad(cell, points, options.minCellDeg);
+  if (pieces.length <= 1) return quad(cell, points, options.minCellDeg);
+  return known ? pieces.map((p) => ({ ...p, estimate: Math.round(p.points * perPoint) })) : pieces;
 }
 
 /** Margin of sample errors planned below the cap. */

@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { startFr24Sim, type FaultKind, type FaultRule } from './server.js';
 
-const KINDS: FaultKind[] = ['latency', 'rate-limit', 'cloudflare', 'server-error', 'timeout', 'truncated', 'empty', 'malformed'];
+const KINDS: FaultKind[] = ['latency', 'rate-limit', 'cloudflare', 'server-error', 'timeout', 'truncated', 'empty', 'malformed', 'degraded'];
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

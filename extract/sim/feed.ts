@@ -61,8 +61,8 @@ export function totalStats(world: World): Record<Source, number> {
  * worldwide there, not the box's), version, one key per flight, then stats (total: worldwide,
  * visible: this box, uncapped).
  */
-export function feedBody(world: World, answer: Pick<FeedAnswer, 'flights' | 'visible'>, total: Record<Source, number>, records?: Map<string, unknown[]>): string {
-  const parts = [`"full_count":${world.flights.length}`, '"version":4'];
+export function feedBody(fullCount: number, answer: Pick<FeedAnswer, 'flights' | 'visible'>, total: Record<Source, number>, records?: Map<string, unknown[]>): string {
+  const parts = [`"full_count":${fullCount}`, '"version":4'];
   for (const f of answer.flights) parts.push(`${JSON.stringify(f.id)}:${JSON.stringify(records?.get(f.id) ?? f.record)}`);
   parts.push(`"stats":${JSON.stringify({ total, visible: answer.visible })}`);
   return `{${parts.join(',')}}`;
@@ -73,17 +73,20 @@ export function emptyVisible(): Record<Source, number> {
 }
 
 /** `/_json/airports.php`: every airport in one payload, as flightradarapi's parseAirportsJson reads it. */
-export function airportsBody(world: World): string {
+export function airportsBody(world: Pick<World, 'airports'>, opts: { withoutCoordinates?: boolean } = {}): string {
   return JSON.stringify({
     version: 1,
-    rows: world.airports.map((a) => ({ name: a.name, iata: a.iata, icao: a.icao, lat: a.lat, lon: a.lon, country: a.country, alt: a.alt })),
+    rows: world.airports.map((a) =>
+      opts.withoutCoordinates
+        ? { name: a.name, iata: a.iata, icao: a.icao, country: a.country }
+        : { name: a.name, iata: a.iata, icao: a.icao, lat: a.lat, lon: a.lon, country: a.country, alt: a.alt }),
   });
 }
 
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** `/data/airlines`: the airlines table page (name link in a td.notranslate, codes as "IATA / ICAO", fleet size). */
-export function airlinesBody(world: World): string {
+export function airlinesBody(world: Pick<World, 'airlines'>): string {
   const rows = world.airlines.map((a, i) => {
     const slug = `${a.iata}-${a.icao}`.toLowerCase();
     return `<tr><td>${i + 1}</td><td class="notranslate"><a href="/data/airlines/${slug}" title="${escapeHtml(a.name)}">${escapeHtml(a.name)}</a></td>` +

@@ -24,7 +24,8 @@ export type FaultKind =
   | 'timeout' // never answers until the client gives up (or holdMs passes)
   | 'truncated' // 200 with the JSON cut short
   | 'empty' // 200 with full_count > 0 and no flights (the sticky-backend answer)
-  | 'malformed'; // some flight arrays broken in this answer only
+  | 'malformed' // some flight arrays broken in this answer only
+  | 'degraded'; // airports: 3 rows without coordinates; airlines: 3 rows (a half-broken reference answer)
 
 export interface FaultRule {
   kind: FaultKind;
@@ -59,6 +60,25 @@ export interface SimOptions extends WorldOptions {
   reportVisible?: boolean;
   /** A world built elsewhere (several servers can share one). */
   world?: World;
+  /** How the feed behaves as a whole (changeable while running with setView). */
+  view?: FeedView;
+}
+
+/** Whole-feed behaviours, as opposed to per-request faults. */
+export interface FeedView {
+  /**
+   * Share of the world the feed serves (default 1): 0.1 is a collapsed world, 0 an empty one (every answer
+   * then says full_count 0 and holds no flight, or is the bare `{}` with `bareEmpty`).
+   */
+  share?: number;
+  bareEmpty?: boolean;
+  /** Every box is answered as if it were the whole globe (a feed that ignores the bounds). */
+  ignoreBounds?: boolean;
+  /**
+   * What full_count reports: 'feed' (default) the feed's total in every answer, as FR24 sends it; 'box' the
+   * box's own count before the cap.
+   */
+  fullCount?: 'feed' | 'box';
 }
 
 export interface Fr24Sim {
@@ -72,6 +92,7 @@ export interface Fr24Sim {
   /** Answered requests that carried an injected fault, by kind. */
   faultCounts(): Partial<Record<FaultKind, number>>;
   setFaults(faults: FaultRule[]): void;
+  setView(view: FeedView): void;
   setLatency(ms: number): void;
   resetCounts(): void;
   close(): Promise<void>;
@@ -86,10 +107,23 @@ export async function startFr24Sim(options: SimOptions = {}): Promise<Fr24Sim> {
   let faults = options.faults ?? [];
   let matchCounts = faults.map(() => 0);
   const rand = seededRandom((world.seed ^ 0x5eed) >>> 0);
-  const total = totalStats(world);
-  const order = options.answerOrder === 'south-first' ? [...world.flights].sort((a, b) => a.lat - b.lat || a.lon - b.lon) : world.flights;
+  const fullOrder = options.answerOrder === 'south-first' ? [...world.flights].sort((a, b) => a.lat - b.lat || a.lon - b.lon) : world.flights;
+  let view: FeedView = {};
+  // What the feed serves under the view: the first share of the world's flights (world order is a stable
+  // pseudo-random priority, so any share is spread over the map like the whole).
+  let served = { flights: world.flights, order: fullOrder, total: totalStats(world) };
+  const applyView = (next: FeedView) => {
+    view = next;
+    const share = Math.min(1, Math.max(0, next.share ?? 1));
+    const kept = new Set(world.flights.slice(0, Math.round(share * world.flights.length)));
+    const flights = share === 1 ? world.flights : world.flights.filter((f) => kept.has(f));
+    served = { flights, order: share === 1 ? fullOrder : fullOrder.filter((f) => kept.has(f)), total: totalStats({ ...world, flights }) };
+  };
+  applyView(options.view ?? {});
   const airports = airportsBody(world);
   const airlines = airlinesBody(world);
+  const degradedAirports = airportsBody({ airports: world.airports.slice(0, 3) }, { withoutCoordinates: true });
+  const degradedAirlines = airlinesBody({ airlines: world.airlines.slice(0, 3) });
   const counts: Record<Endpoint, number> = { feed: 0, airports: 0, airlines: 0, other: 0 };
   const faultCounts: Partial<Record<FaultKind, number>> = {};
   const sockets = new Set<Socket>();
@@ -152,21 +186,30 @@ export async function startFr24Sim(options: SimOptions = {}): Promise<Fr24Sim> {
         break;
     }
 
-    if (endpoint === 'airports') return send(res, 200, 'application/json', fault?.kind === 'empty' ? '{"version":1,"rows":[]}' : airports);
-    if (endpoint === 'airlines') return send(res, 200, 'text/html; charset=utf-8', fault?.kind === 'empty' ? '<html><body></body></html>' : airlines);
+    if (endpoint === 'airports') {
+      const body = fault?.kind === 'empty' ? '{"version":1,"rows":[]}' : fault?.kind === 'degraded' ? degradedAirports : airports;
+      return send(res, 200, 'application/json', body);
+    }
+    if (endpoint === 'airlines') {
+      const body = fault?.kind === 'empty' ? '<html><body></body></html>' : fault?.kind === 'degraded' ? degradedAirlines : airlines;
+      return send(res, 200, 'text/html; charset=utf-8', body);
+    }
     if (endpoint === 'other') return send(res, 404, 'text/html', '<html><body>Not found</body></html>');
 
     if (boundsText && !box) return send(res, 400, 'application/json', '{"error":"bad bounds"}');
     const limit = Number(url.searchParams.get('limit') ?? cap);
-    const answer = queryBox(world, box, Math.min(cap, Number.isFinite(limit) && limit > 0 ? limit : cap), order);
+    const { flights, order, total } = served;
+    if (flights.length === 0 && view.bareEmpty) return send(res, 200, 'application/json', '{}');
+    const answer = queryBox({ ...world, flights }, view.ignoreBounds ? undefined : box, Math.min(cap, Number.isFinite(limit) && limit > 0 ? limit : cap), order);
     if (options.reportVisible === false) answer.visible = queryBox({ ...world, flights: answer.flights }, undefined, cap).visible;
+    const fullCount = view.fullCount === 'box' ? answer.inBox : flights.length;
     let body: string;
-    if (fault?.kind === 'empty') body = feedBody(world, { flights: [], visible: emptyVisible() }, total);
+    if (fault?.kind === 'empty') body = feedBody(Math.max(1, fullCount), { flights: [], visible: emptyVisible() }, total);
     else if (fault?.kind === 'malformed') {
       const broken = new Map<string, unknown[]>();
       answer.flights.forEach((f, i) => i % 20 === 0 && broken.set(f.id, [f.record[0], 'garbage', null]));
-      body = feedBody(world, answer, total, broken);
-    } else body = feedBody(world, answer, total);
+      body = feedBody(fullCount, answer, total, broken);
+    } else body = feedBody(fullCount, answer, total);
     if (fault?.kind === 'truncated') body = body.slice(0, Math.floor(body.length * 0.6));
     return send(res, 200, 'application/json', body);
   };
@@ -203,6 +246,7 @@ export async function startFr24Sim(options: SimOptions = {}): Promise<Fr24Sim> {
     requestCounts: () => ({ ...counts }),
     faultCounts: () => ({ ...faultCounts }),
     maxConcurrentFeed: () => maxFeedInFlight,
+    setView: applyView,
     setFaults(next) {
       faults = next;
       matchCounts = next.map(() => 0);

@@ -16,7 +16,8 @@ const s3 = {
   bucket: `extract-test-${process.pid}-${Date.now() % 100000}`,
 };
 const client = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: s3.accessKey, secretAccessKey: s3.secretKey } });
-const settings = { requestCap: 1500, concurrency: 4, requestTimeoutMs: 5000, retries: 3, minCellDeg: 0.25, s3, backoff: { baseDelayMs: 5 } };
+const settings = { requestCap: 1500, concurrency: 4, requestTimeoutMs: 5000, retries: 3, minCellDeg: 0.25, s3, backoff: { baseDelayMs: 5 },
+  bounds: { requestBudget: 1000, deadlineMs: 120_000 } };
 
 
 const asText = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
