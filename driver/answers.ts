@@ -12,7 +12,7 @@ import { UsageError } from './usage-error.js';
 import { createS3Client, listKeys } from './s3.js';
 import { textTable } from './table.js';
 import { readStoredAnswers } from './history.js';
-import { SparkSession } from '../spark/index.js';
+import { connectSpark } from './spark-session.js';
 import { ALL, answer, openGold, questionHelp, questionsFor, UnknownQuestionError, type AnswerRow, type Question } from '../jobs/index.js';
 import {
   GOLD_PREFIX,
@@ -133,10 +133,7 @@ export async function runAnswers(config: Config, rawArgs: Record<string, string>
     questions.forEach((question, i) => print(question, stored.get(question.name) ?? [], i));
     return 0;
   }
-  const spark = await SparkSession.builder()
-    .remote(config.spark.connectUrl)
-    .connectTimeoutMs(config.spark.connectTimeoutMs)
-    .getOrCreate();
+  const spark = await connectSpark(config.spark);
   try {
     // Opened once for every question; cached in the cluster's memory when several questions read it.
     const { gold, close } = await openGold(spark, snapshot.path, { cache: questions.length > 1 });

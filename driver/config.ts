@@ -45,6 +45,10 @@ export const SettingsSchema = z.object({
   SPARK_MASTER_URL: hostPortUrl('spark').default('spark://127.0.0.1:7077'),
   SPARK_MASTER_WEBUI_PORT: port.default(8080),
   SPARK_CONNECT_TIMEOUT_MS: positiveInt.default(60_000),
+  /** One unary Connect call (analysis, config, interrupt); at most what a Node timer accepts. */
+  SPARK_CALL_TIMEOUT_MS: positiveInt.max(2_147_483_647).default(120_000),
+  /** Result-stream reattaches in a row without a response before a query fails. */
+  SPARK_MAX_REATTACHES: nonNegativeInt.max(100).default(5),
   SPARK_WORKER_CORES: positiveInt.default(2),
   SPARK_WORKER_MEMORY: jvmMemory.default('4g'),
   SPARK_EXECUTOR_MEMORY: jvmMemory.default('2g'),
@@ -75,7 +79,7 @@ export interface Config {
     minShareOfMedian: number;
   };
   minio: { endpoint: string; accessKey: string; secretKey: string; bucket: string };
-  spark: { connectUrl: string; masterUrl: string; masterWebUiPort: number; connectTimeoutMs: number };
+  spark: { connectUrl: string; masterUrl: string; masterWebUiPort: number; connectTimeoutMs: number; callTimeoutMs: number; maxReattaches: number };
   schedule: { cron: string; stageRetries: number };
   log: { level: Settings['LOG_LEVEL']; file: string };
   stackHome: string;
@@ -187,6 +191,8 @@ export function toConfig(s: Settings): Config {
       masterUrl: s.SPARK_MASTER_URL,
       masterWebUiPort: s.SPARK_MASTER_WEBUI_PORT,
       connectTimeoutMs: s.SPARK_CONNECT_TIMEOUT_MS,
+      callTimeoutMs: s.SPARK_CALL_TIMEOUT_MS,
+      maxReattaches: s.SPARK_MAX_REATTACHES,
     },
     schedule: { cron: s.SCHEDULE_CRON, stageRetries: s.STAGE_RETRIES },
     log: { level: s.LOG_LEVEL, file: join(s.STACK_HOME, 'logs', 'flight-radar.log') },

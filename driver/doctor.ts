@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import { createS3Client, deletePrefix } from './s3.js';
 import { stampOf } from '../contracts/index.js';
 import { SparkSession, F } from '../spark/index.js';
+import { connectSpark } from './spark-session.js';
 
 type Verdict = { ok: boolean; line: string };
 
@@ -56,7 +57,7 @@ export async function runDoctor(config: Config): Promise<number> {
     const path = `s3a://${config.minio.bucket}/${prefix}`;
     let spark: SparkSession | undefined;
     try {
-      spark = await SparkSession.builder().remote(config.spark.connectUrl).connectTimeoutMs(config.spark.connectTimeoutMs).getOrCreate();
+      spark = await connectSpark(config.spark);
       const rows = 1000;
       await spark.range(rows).withColumn('square', F.col('id').multiply(F.col('id'))).write.mode('overwrite').parquet(path);
       const back = await spark.read.parquet(path).agg(F.count(F.lit(1)).alias('n'), F.sum('square').alias('s')).collect();

@@ -7,6 +7,7 @@ import { InterruptedError, type Stage } from './pipeline.js';
 import { deleteObject, deletePrefix } from './s3.js';
 import { extractSnapshot } from '../extract/index.js';
 import { SparkSession } from '../spark/index.js';
+import { connectSpark } from './spark-session.js';
 import { answersKey, bronzeKey, goldKey, quarantineKey, silverKey } from '../contracts/index.js';
 import { bronzePath } from '../jobs/paths.js';
 import { RowAccountingError, runAnswersTable, runGold, runSilver } from '../jobs/index.js';
@@ -26,10 +27,7 @@ interface StageContext {
  * is then cleaned like any unfinished stage's.
  */
 async function withSpark<T>(ctx: StageContext, signal: AbortSignal, work: (spark: SparkSession) => Promise<T>): Promise<T> {
-  const spark = await SparkSession.builder()
-    .remote(ctx.config.spark.connectUrl)
-    .connectTimeoutMs(ctx.config.spark.connectTimeoutMs)
-    .getOrCreate();
+  const spark = await connectSpark(ctx.config.spark);
   const interrupt = () => void spark.interruptAll().catch(() => undefined);
   signal.addEventListener('abort', interrupt, { once: true });
   try {

@@ -33,7 +33,12 @@ export class SparkInterruptedError extends SparkError {
   override name = 'SparkInterruptedError';
 }
 
-/** The server could not be reached, or the connection broke and could not be resumed. */
+/** The server could not be reached, did not answer a call in time, or the connection broke and could not be resumed. */
 export class SparkConnectionError extends SparkError {
   override name = 'SparkConnectionError';
+}
+
+/** A result stream the server kept ending without a response: given up after the reattach limit. */
+export class SparkStreamStalledError extends SparkConnectionError {
+  override name = 'SparkStreamStalledError';
 }

@@ -23,4 +23,5 @@ export {
   SparkRuntimeError,
   SparkInterruptedError,
   SparkConnectionError,
+  SparkStreamStalledError,
 } from './errors.js';

@@ -23,11 +23,13 @@ export interface SessionOptions {
   maxReattaches?: number;
   /** Retries of a unary call that found the server unavailable (default 3, with backoff). */
   unaryRetries?: number;
+  /** How long one unary call (analysis, config, interrupt, release) may wait for its answer (default 120 s). */
+  callTimeoutMs?: number;
   /** Spark SQL settings applied right after connecting (spark.conf.set). */
   config?: Record<string, string>;
 }
 
-const DEFAULTS: TransportOptions = { connectTimeoutMs: 30_000, maxReattaches: 3, unaryRetries: 3 };
+const DEFAULTS: TransportOptions = { connectTimeoutMs: 30_000, maxReattaches: 3, unaryRetries: 3, callTimeoutMs: 120_000 };
 
 export class SparkSessionBuilder {
   private url = 'sc://localhost:15002';
@@ -40,6 +42,14 @@ export class SparkSessionBuilder {
   }
   connectTimeoutMs(ms: number): this {
     this.options.connectTimeoutMs = ms;
+    return this;
+  }
+  callTimeoutMs(ms: number): this {
+    this.options.callTimeoutMs = ms;
+    return this;
+  }
+  maxReattaches(n: number): this {
+    this.options.maxReattaches = n;
     return this;
   }
   config(key: string, value: string | number | boolean): this {
@@ -92,6 +102,7 @@ export class SparkSession {
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
       maxReattaches: options.maxReattaches ?? DEFAULTS.maxReattaches,
       unaryRetries: options.unaryRetries ?? DEFAULTS.unaryRetries,
+      callTimeoutMs: options.callTimeoutMs ?? DEFAULTS.callTimeoutMs,
     });
     try {
       await transport.connect();

@@ -55,7 +55,14 @@ export class ConnectChannel {
     );
   }
 
-  unary<I extends DescMessage, O extends DescMessage>(method: string, input: I, output: O, request: MessageShape<I>): Promise<MessageShape<O>> {
+  /** One unary call that fails with DEADLINE_EXCEEDED when no answer came within `timeoutMs`. */
+  unary<I extends DescMessage, O extends DescMessage>(
+    method: string,
+    input: I,
+    output: O,
+    request: MessageShape<I>,
+    timeoutMs: number,
+  ): Promise<MessageShape<O>> {
     return new Promise((resolve, reject) => {
       this.client.makeUnaryRequest(
         SERVICE + method,
@@ -63,7 +70,7 @@ export class ConnectChannel {
         (bytes: Buffer) => fromBinary(output, bytes),
         request,
         this.metadata(),
-        {},
+        { deadline: Date.now() + timeoutMs },
         (error, response) => (error ? reject(error) : resolve(response as MessageShape<O>)),
       );
     });

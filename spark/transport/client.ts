@@ -20,9 +20,9 @@ import {
   type ExecutePlanResponse,
   type Plan,
 } from '../gen/spark/connect/base_pb.js';
-import { SparkConnectionError, SparkError } from '../errors.js';
+import { SparkConnectionError, SparkError, SparkStreamStalledError } from '../errors.js';
 import { ConnectChannel } from './channel.js';
-import { isResumable, isUnavailable, toSparkError } from './error-mapping.js';
+import { isDeadlineExceeded, isResumable, isUnavailable, toSparkError } from './error-mapping.js';
 import { ReattachPolicy, StreamEndedEarly } from './reattach.js';
 import type { ChannelUrl } from './url.js';
 
@@ -38,6 +38,8 @@ export interface TransportOptions {
   maxReattaches: number;
   /** Retries of unary calls on UNAVAILABLE. */
   unaryRetries: number;
+  /** How long one unary call (analysis, config, interrupt, release) may wait for its answer. */
+  callTimeoutMs: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -97,13 +99,19 @@ export class ConnectTransport {
     const request = create(input, { ...this.common(), ...init } as MessageInitShape<I>);
     for (let attempt = 0; ; attempt++) {
       try {
-        const response = await this.channel.unary(method, input, output, request);
+        const response = await this.channel.unary(method, input, output, request, this.options.callTimeoutMs);
         this.observe(response as { serverSideSessionId?: string });
         return response;
       } catch (error) {
         if (isUnavailable(error) && attempt < this.options.unaryRetries) {
           await sleep(200 * 2 ** attempt);
           continue;
+        }
+        // Not retried: the server may still be working on it (an analysis over many files).
+        if (isDeadlineExceeded(error)) {
+          throw new SparkConnectionError(
+            `${method} to ${this.url.display} got no answer within ${this.options.callTimeoutMs} ms; the server is stuck or overloaded`,
+          );
         }
         throw await this.toSparkError(error, method);
       }
@@ -152,6 +160,7 @@ export class ConnectTransport {
     });
     const policy = new ReattachPolicy(this.options.maxReattaches);
     let stream = this.channel.resultStream({ method: 'ExecutePlan', request });
+    let openedAt = Date.now();
     let complete = false;
     try {
       while (!complete) {
@@ -165,7 +174,13 @@ export class ConnectTransport {
           if (!complete) throw new StreamEndedEarly(`the result stream of operation ${operationId} ended before ResultComplete`);
         } catch (error) {
           if (complete) break;
-          const step = policy.next(error);
+          const step = policy.next(error, Date.now() - openedAt);
+          if (step.kind === 'fail' && step.ended) {
+            throw new SparkStreamStalledError(
+              `the result stream of operation ${operationId} from ${this.url.display} ended ${step.failures + 1} times in a row ` +
+                `without a response, each soon after it was opened; gave up after ${step.failures} reattach(es) with backoff`,
+            );
+          }
           if (step.kind === 'fail') {
             const sparkError = await this.toSparkError(error, 'ExecutePlan');
             if (isResumable(error)) {
@@ -179,9 +194,11 @@ export class ConnectTransport {
           stream.cancel();
           if (step.kind === 'resend') {
             stream = this.channel.resultStream({ method: 'ExecutePlan', request });
+            openedAt = Date.now();
             continue;
           }
           if (step.delayMs) await sleep(step.delayMs);
+          openedAt = Date.now();
           stream = this.channel.resultStream({
             method: 'ReattachExecute',
             request: create(ReattachExecuteRequestSchema, { ...this.common(), operationId, lastResponseId: policy.lastResponseId }),
@@ -197,6 +214,7 @@ export class ConnectTransport {
           ReleaseExecuteRequestSchema,
           ReleaseExecuteResponseSchema,
           create(ReleaseExecuteRequestSchema, { ...this.common(), operationId, release: { case: 'releaseAll', value: {} } }),
+          this.options.callTimeoutMs,
         )
         .catch(() => undefined);
     }
@@ -209,6 +227,7 @@ export class ConnectTransport {
         FetchErrorDetailsRequestSchema,
         FetchErrorDetailsResponseSchema,
         create(FetchErrorDetailsRequestSchema, { ...this.common(), errorId }),
+        this.options.callTimeoutMs,
       ),
     );
   }

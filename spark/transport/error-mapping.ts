@@ -31,6 +31,10 @@ export function isUnavailable(error: unknown): boolean {
   return (error as grpc.ServiceError)?.code === grpc.status.UNAVAILABLE;
 }
 
+export function isDeadlineExceeded(error: unknown): boolean {
+  return (error as grpc.ServiceError)?.code === grpc.status.DEADLINE_EXCEEDED;
+}
+
 /**
  * Maps a gRPC failure to a typed Spark error, with the full error chain from FetchErrorDetails when the status
  * names an error id. `server` names the endpoint in messages a user reads.

@@ -13,7 +13,7 @@ import { runPipeline } from '../../driver/pipeline.js';
 import { createS3Client, listKeys } from '../../driver/s3.js';
 import { pipelineStages } from '../../driver/stages.js';
 import { startFr24Sim, type Fr24Sim } from '../../extract/index.js';
-import { bronzeKey } from '../../jobs/paths.js';
+import { bronzeKey } from '../../contracts/index.js';
 
 const base = loadConfig();
 const config = toConfig({ ...base.settings, STAGE_RETRIES: 1, FR24_RETRIES: 1 });

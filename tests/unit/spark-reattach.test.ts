@@ -12,6 +12,8 @@ import {
   ExecutePlanRequestSchema,
   ExecutePlanResponseSchema,
   PlanSchema,
+  ConfigRequestSchema,
+  ConfigResponseSchema,
   ReattachExecuteRequestSchema,
   ReleaseExecuteRequestSchema,
   ReleaseExecuteResponseSchema,
@@ -22,9 +24,9 @@ import {
 } from '../../spark/gen/spark/connect/base_pb.js';
 import { ErrorInfoSchema } from '../../spark/gen/google/rpc/error_details_pb.js';
 import { StatusSchema } from '../../spark/gen/google/rpc/status_pb.js';
-import { SparkError } from '../../spark/errors.js';
+import { SparkConnectionError, SparkError, SparkStreamStalledError } from '../../spark/errors.js';
 import { ConnectTransport } from '../../spark/transport/client.js';
-import { ReattachPolicy, StreamEndedEarly } from '../../spark/transport/reattach.js';
+import { QUIET_END_MS, ReattachPolicy, StreamEndedEarly } from '../../spark/transport/reattach.js';
 import { parseChannelUrl } from '../../spark/transport/url.js';
 
 const cleanEnd = () => new StreamEndedEarly('ended before ResultComplete');
@@ -45,19 +47,27 @@ describe('ReattachPolicy', () => {
   it('resumes a stream the server ended on purpose at once, however often, without counting it', () => {
     const policy = new ReattachPolicy(3);
     policy.received('r1');
+    expect(policy.next(cleanEnd(), 5)).toEqual({ kind: 'reattach', delayMs: 0 });
     // A query that runs for an hour with no output sees ~30 such ends (one per senderMaxStreamDuration).
-    for (let i = 0; i < 30; i++) expect(policy.next(cleanEnd())).toEqual({ kind: 'reattach', delayMs: 0 });
+    for (let i = 0; i < 30; i++) expect(policy.next(cleanEnd(), 120_000)).toEqual({ kind: 'reattach', delayMs: 0 });
     expect(policy.lastResponseId).toBe('r1');
     // They did not use up the allowance for real breaks.
     for (let i = 0; i < 3; i++) expect(policy.next(unavailable()).kind).toBe('reattach');
-    expect(policy.next(unavailable())).toEqual({ kind: 'fail', failures: 3 });
+    expect(policy.next(unavailable())).toEqual({ kind: 'fail', failures: 3, ended: false });
   });
 
   it('backs off between breaks, and fails after maxReattaches of them in a row without a response', () => {
     const policy = new ReattachPolicy(2);
     expect(policy.next(unavailable())).toEqual({ kind: 'reattach', delayMs: 500 });
     expect(policy.next(grpcError(grpc.status.INTERNAL))).toEqual({ kind: 'reattach', delayMs: 1000 });
-    expect(policy.next(unavailable())).toEqual({ kind: 'fail', failures: 2 });
+    expect(policy.next(unavailable())).toEqual({ kind: 'fail', failures: 2, ended: false });
+  });
+
+  it('counts quick clean ends with nothing in them (a server that spins), backs off, and fails after the limit', () => {
+    const policy = new ReattachPolicy(2);
+    expect(policy.next(cleanEnd(), 3)).toEqual({ kind: 'reattach', delayMs: 500 });
+    expect(policy.next(cleanEnd(), QUIET_END_MS - 1)).toEqual({ kind: 'reattach', delayMs: 1000 });
+    expect(policy.next(cleanEnd(), 3)).toEqual({ kind: 'fail', failures: 2, ended: true });
   });
 
   it('starts counting afresh once a response arrived since the last reattach', () => {
@@ -77,19 +87,19 @@ describe('ReattachPolicy', () => {
     // The resend does not reset the count: a server that stays unreachable still fails the query.
     expect(policy.next(unavailable()).kind).toBe('reattach');
     expect(policy.next(unavailable()).kind).toBe('reattach');
-    expect(policy.next(unavailable())).toEqual({ kind: 'fail', failures: 3 });
+    expect(policy.next(unavailable())).toEqual({ kind: 'fail', failures: 3, ended: false });
   });
 
   it('fails when the operation is gone after responses were received: resending would repeat them', () => {
     const policy = new ReattachPolicy(3);
     policy.received('r1');
-    expect(policy.next(grpcError(grpc.status.INTERNAL, 'INVALID_HANDLE.OPERATION_NOT_FOUND'))).toEqual({ kind: 'fail', failures: 0 });
+    expect(policy.next(grpcError(grpc.status.INTERNAL, 'INVALID_HANDLE.OPERATION_NOT_FOUND'))).toEqual({ kind: 'fail', failures: 0, ended: false });
   });
 
   it('fails at once on an error Spark reported about the query', () => {
     const policy = new ReattachPolicy(3);
-    expect(policy.next(grpcError(grpc.status.INTERNAL, 'DIVIDE_BY_ZERO'))).toEqual({ kind: 'fail', failures: 0 });
-    expect(policy.next(grpcError(grpc.status.INVALID_ARGUMENT))).toEqual({ kind: 'fail', failures: 0 });
+    expect(policy.next(grpcError(grpc.status.INTERNAL, 'DIVIDE_BY_ZERO'))).toEqual({ kind: 'fail', failures: 0, ended: false });
+    expect(policy.next(grpcError(grpc.status.INVALID_ARGUMENT))).toEqual({ kind: 'fail', failures: 0, ended: false });
   });
 });
 
@@ -109,7 +119,8 @@ function method<I extends DescMessage, O extends DescMessage>(name: string, inpu
 /**
  * A Connect server whose one query has `total` responses (the last is ResultComplete) and that, after each
  * response it sends, does `afterEach`: end the stream cleanly as Spark does every senderMaxStreamDuration, or
- * break it. With `loseFirstExecute`, the first ExecutePlan fails before the operation is registered.
+ * break it; 'nothing' ends every stream cleanly at once without a response (a server that spins). With
+ * `loseFirstExecute`, the first ExecutePlan fails before the operation is registered. Config never answers.
  */
 class FakeConnect {
   readonly calls: string[] = [];
@@ -120,7 +131,7 @@ class FakeConnect {
   port = 0;
 
   constructor(
-    private readonly options: { total: number; afterEach: 'end' | 'break'; loseFirstExecute?: boolean; failRelease?: boolean },
+    private readonly options: { total: number; afterEach: 'end' | 'break' | 'nothing'; loseFirstExecute?: boolean; failRelease?: boolean },
   ) {
     this.server.addService(
       {
@@ -128,6 +139,7 @@ class FakeConnect {
         ReattachExecute: method('ReattachExecute', ReattachExecuteRequestSchema, ExecutePlanResponseSchema, true),
         ReleaseExecute: method('ReleaseExecute', ReleaseExecuteRequestSchema, ReleaseExecuteResponseSchema, false),
         ReleaseSession: method('ReleaseSession', ReleaseSessionRequestSchema, ReleaseSessionResponseSchema, false),
+        Config: method('Config', ConfigRequestSchema, ConfigResponseSchema, false),
       },
       {
         ExecutePlan: (call: grpc.ServerWritableStream<MessageShape<typeof ExecutePlanRequestSchema>, ExecutePlanResponse>) => {
@@ -146,10 +158,11 @@ class FakeConnect {
             call.emit('error', grpcError(grpc.status.INTERNAL, 'INVALID_HANDLE.OPERATION_NOT_FOUND'));
             return;
           }
-          this.send(call, Number(call.request.lastResponseId!.slice(1)) + 1);
+          this.send(call, Number((call.request.lastResponseId ?? 'r-1').slice(1)) + 1);
         },
         ReleaseExecute: (_call: unknown, done: grpc.sendUnaryData<MessageShape<typeof ReleaseExecuteResponseSchema>>) =>
           done(null, create(ReleaseExecuteResponseSchema)),
+        Config: () => this.calls.push('Config'),
         ReleaseSession: (
           call: grpc.ServerUnaryCall<ReleaseSessionRequest, unknown>,
           done: grpc.sendUnaryData<MessageShape<typeof ReleaseSessionResponseSchema>>,
@@ -164,6 +177,7 @@ class FakeConnect {
 
   /** Sends response `index` (r<index>), then ends or breaks the stream: one response per stream. */
   private send(call: grpc.ServerWritableStream<unknown, ExecutePlanResponse>, index: number) {
+    if (this.options.afterEach === 'nothing') return void call.end();
     const last = index === this.options.total - 1;
     call.write(
       create(ExecutePlanResponseSchema, {
@@ -195,14 +209,20 @@ describe('ConnectTransport.execute against a server that ends and breaks its str
     fake?.stop();
   });
 
-  async function run(options: ConstructorParameters<typeof FakeConnect>[0], maxReattaches: number) {
+  async function connect(options: ConstructorParameters<typeof FakeConnect>[0], maxReattaches: number, callTimeoutMs = 2000) {
     fake = await new FakeConnect(options).start();
     transport = new ConnectTransport(parseChannelUrl(`sc://127.0.0.1:${fake.port}/;user_id=tester`), {
       connectTimeoutMs: 2000,
       maxReattaches,
       unaryRetries: 0,
+      callTimeoutMs,
     });
     await transport.connect();
+    return transport;
+  }
+
+  async function run(options: ConstructorParameters<typeof FakeConnect>[0], maxReattaches: number) {
+    const transport = await connect(options, maxReattaches);
     const ids: string[] = [];
     for await (const response of transport.execute(create(PlanSchema))) ids.push(response.responseId);
     return ids;
@@ -212,6 +232,29 @@ describe('ConnectTransport.execute against a server that ends and breaks its str
     const ids = await run({ total: 12, afterEach: 'end' }, 1);
     expect(ids).toEqual(Array.from({ length: 12 }, (_, i) => `r${i}`));
     expect(fake!.calls.filter((c) => c.startsWith('Reattach'))).toHaveLength(11);
+  });
+
+  it('a stand-in that ends every stream cleanly with nothing in it: a typed error after the limit, with backoff, in seconds', async () => {
+    const started = Date.now();
+    const error = await run({ total: 3, afterEach: 'nothing' }, 3).catch((e: unknown) => e);
+    const elapsed = Date.now() - started;
+    expect(error).toBeInstanceOf(SparkStreamStalledError);
+    expect(error).toBeInstanceOf(SparkConnectionError);
+    expect((error as Error).message).toMatch(/ended 4 times in a row without a response, .*; gave up after 3 reattach\(es\) with backoff/);
+    expect(fake!.calls).toEqual(['ExecutePlan', 'Reattach(-)', 'Reattach(-)', 'Reattach(-)']);
+    // Backoff 0.5 + 1 + 2 s between the ends: not a spin, and not for ever.
+    expect(elapsed).toBeGreaterThanOrEqual(3000);
+    expect(elapsed).toBeLessThan(10_000);
+  });
+
+  it('a unary call the server never answers fails at its deadline, naming the call and the server', async () => {
+    const transport = await connect({ total: 1, afterEach: 'end' }, 1, 300);
+    const started = Date.now();
+    const error = await transport.config({ operation: { opType: { case: 'get', value: { keys: ['k'] } } } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SparkConnectionError);
+    expect((error as Error).message).toMatch(/Config to sc:\/\/127\.0\.0\.1:\d+\S* got no answer within 300 ms/);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(fake!.calls).toEqual(['Config']);
   });
 
   it('breaks, each after progress, never add up to maxReattaches', async () => {
