@@ -2,13 +2,18 @@
  * `make run-answers question=Q [at=YYYY-MM-DDTHH] [format=table|json]`: answers the business questions of
  * SPEC §4 on a gold snapshot, as DataFrame plans run on the cluster.
  *
- * The snapshot is found by listing the bucket: only a gold directory with `_SUCCESS` is complete; the newest
- * one wins (within the hour of `at=` when given). Its answers are read from the answers table the gold stage
- * wrote next to it; only a snapshot without one (older than that table) is answered from gold on the cluster.
+ * The snapshot is found by listing the bucket: a gold directory with `_SUCCESS` is complete, but it is published
+ * only when its run's manifest says the run succeeded with every stage's checks passed and no FR24 cell missing
+ * (gold's `_SUCCESS` is written before gold's own row check). The newest published one wins (within the hour of
+ * `at=` when given); `allow-partial=1` takes the newest complete one whatever its run says, and says so.
+ * Its answers are read from the answers table the gold stage wrote next to it; only a snapshot without one
+ * (older than that table) is answered from gold on the cluster.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from './config.js';
+import { flagArg } from './args.js';
 import { UsageError } from './usage-error.js';
+import { readManifest, type RunManifest } from './manifest.js';
 import { createS3Client, listKeys } from './s3.js';
 import { textTable } from './table.js';
 import { readStoredAnswers } from './history.js';
@@ -17,7 +22,6 @@ import { ALL, answer, openGold, questionHelp, questionsFor, UnknownQuestionError
 import {
   GOLD_PREFIX,
   goldHourPrefix,
-  newestSnapshot,
   parseAtHour,
   snapshotTimeOfGoldSuccessKey,
   SnapshotArgumentError,
@@ -34,6 +38,8 @@ export interface AnswerArgs {
   question: string;
   at?: string;
   format: 'table' | 'json';
+  /** Answer a snapshot whose run failed, was interrupted or is partial (it is said on stderr). */
+  allowPartial: boolean;
 }
 
 export function parseAnswerArgs(args: Record<string, string>): AnswerArgs {
@@ -42,7 +48,7 @@ export function parseAnswerArgs(args: Record<string, string>): AnswerArgs {
   if (format !== 'table' && format !== 'json') throw new UsageError(`format must be table or json, got '${args.format}'`);
   // `make run-answers question=--help` arrives as question=--help; `help=true` comes from a bare --help word.
   const help = question === '--help' || question === 'help' || args.help === 'true';
-  return { question: help ? '--help' : question, at: args.at?.trim() || undefined, format };
+  return { question: help ? '--help' : question, at: args.at?.trim() || undefined, format, allowPartial: flagArg(args, 'allow-partial') };
 }
 
 /** Every complete gold snapshot (times) under a prefix, read from the `_SUCCESS` markers. */
@@ -53,10 +59,30 @@ export async function listGoldSnapshots(s3: S3Client, bucket: string, prefix = G
 export interface ResolvedSnapshot {
   snapshotTime: Date;
   path: string;
+  /** Why the snapshot is not a published one (answered only with allow-partial=1); undefined when it is. */
+  unpublished?: string;
+  /** Newer complete snapshots passed over, each with why. */
+  skipped: string[];
 }
 
-/** The newest complete gold snapshot, or the newest one of the hour `at`; a clear error when there is none. */
-export async function resolveGoldSnapshot(s3: S3Client, bucket: string, at?: string): Promise<ResolvedSnapshot> {
+/** Why a complete gold snapshot is not published, from its run's manifest; undefined when it is. */
+export function unpublishedReason(manifest: RunManifest | undefined): string | undefined {
+  if (!manifest) return 'it has no run manifest, so no run checked it';
+  if (manifest.status !== 'succeeded') {
+    return `its run ${manifest.runId} ${manifest.status}${manifest.errors[0] ? `: ${manifest.errors[0].split('\n')[0]}` : ''}`;
+  }
+  if (manifest.partial) {
+    const failed = manifest.stages.extract.details.failedCells;
+    return `it is partial: ${Array.isArray(failed) ? `${failed.length} FR24 cell(s) failed` : 'some FR24 cells failed'} in run ${manifest.runId}`;
+  }
+  return undefined;
+}
+
+/**
+ * The newest published gold snapshot, or the newest one of the hour `at`; with `allowPartial`, the newest complete
+ * one whatever its run says. A clear error when there is none, naming the unpublished ones passed over.
+ */
+export async function resolveGoldSnapshot(s3: S3Client, bucket: string, at?: string, allowPartial = false): Promise<ResolvedSnapshot> {
   let hour: Date | undefined;
   try {
     hour = at === undefined ? undefined : parseAtHour(at);
@@ -64,17 +90,27 @@ export async function resolveGoldSnapshot(s3: S3Client, bucket: string, at?: str
     if (error instanceof SnapshotArgumentError) throw new UsageError(error.message);
     throw error;
   }
-  const times = await listGoldSnapshots(s3, bucket, hour ? goldHourPrefix(hour) : GOLD_PREFIX);
-  const snapshotTime = newestSnapshot(times, hour);
-  if (!snapshotTime) {
+  const times = (await listGoldSnapshots(s3, bucket, hour ? goldHourPrefix(hour) : GOLD_PREFIX)).sort((a, b) => b.getTime() - a.getTime());
+  const skipped: string[] = [];
+  // Newest first; manifests are read one at a time and only until a published snapshot is found.
+  for (const snapshotTime of times) {
+    const unpublished = await readManifest(s3, bucket, snapshotTime).then(unpublishedReason, (error: unknown) => `its run manifest is unreadable (${String(error)})`);
+    const path = goldPath(bucket, snapshotTime);
+    if (!unpublished || allowPartial) return { snapshotTime, path, unpublished, skipped };
+    skipped.push(`${path}: ${unpublished}`);
+  }
+  const where = hour ? `for ${at} UTC in s3://${bucket}/${goldHourPrefix(hour)}` : `in s3://${bucket}/${GOLD_PREFIX}`;
+  if (skipped.length > 0) {
     throw new SnapshotNotFoundError(
-      hour
-        ? `no complete gold snapshot for ${at} UTC in s3://${bucket}/${goldHourPrefix(hour)} (a snapshot is complete when its _SUCCESS exists); ` +
-            `omit at= for the newest one`
-        : `no complete gold snapshot in s3://${bucket}/${GOLD_PREFIX} yet: run the pipeline first (make run-main once=1)`,
+      `no published gold snapshot ${where}: ${skipped.join('; ')}. A snapshot is published when its run succeeded with all its checks; ` +
+        `allow-partial=1 answers the newest of these anyway`,
     );
   }
-  return { snapshotTime, path: goldPath(bucket, snapshotTime) };
+  throw new SnapshotNotFoundError(
+    hour
+      ? `no complete gold snapshot ${where} (a snapshot is complete when its _SUCCESS exists); omit at= for the newest one`
+      : `no complete gold snapshot ${where} yet: run the pipeline first (make run-main once=1)`,
+  );
 }
 
 /** Distances print with one decimal; other values as they are. */
@@ -96,6 +132,8 @@ export interface AnswerOutput {
 
 interface RunAnswersDeps {
   write?: (text: string) => void;
+  /** Where notes about the snapshot go (stderr), so stdout stays the answers alone. */
+  note?: (text: string) => void;
   s3?: S3Client;
 }
 
@@ -105,6 +143,7 @@ interface RunAnswersDeps {
  */
 export async function runAnswers(config: Config, rawArgs: Record<string, string>, deps: RunAnswersDeps = {}): Promise<number> {
   const write = deps.write ?? ((text: string) => process.stdout.write(text));
+  const note = deps.note ?? ((text: string) => process.stderr.write(text));
   const args = parseAnswerArgs(rawArgs);
   if (args.question === '--help') {
     write(`${questionHelp()}\n`);
@@ -118,7 +157,9 @@ export async function runAnswers(config: Config, rawArgs: Record<string, string>
     throw error;
   }
   const s3 = deps.s3 ?? createS3Client(config.minio);
-  const snapshot = await resolveGoldSnapshot(s3, config.minio.bucket, args.at);
+  const snapshot = await resolveGoldSnapshot(s3, config.minio.bucket, args.at, args.allowPartial);
+  for (const passed of snapshot.skipped) note(`note: passed over ${passed}\n`);
+  if (snapshot.unpublished) note(`warning: answering ${snapshot.path} although ${snapshot.unpublished} (allow-partial=1)\n`);
   const print = (question: Question, rows: AnswerRow[], i: number) => {
     if (args.format === 'json') {
       write(`${JSON.stringify({ question: question.name, snapshot: snapshot.path, rows } satisfies AnswerOutput)}\n`);

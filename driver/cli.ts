@@ -5,6 +5,7 @@
  * FR24-compatible server's own dev CLI in extract/sim/ sets process.exitCode instead).
  */
 import { ConfigError } from './config.js';
+import { checkArgs } from './args.js';
 import { commands } from './commands.js';
 import { UsageError } from './usage-error.js';
 
@@ -18,7 +19,9 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${name ? `unknown command '${name}'\n` : ''}usage: cli.ts <command> [key=value ...]\n${list}\n`);
     return 2;
   }
-  return command.run(parseArgs(rest));
+  const args = parseArgs(rest);
+  checkArgs(name!, command.args, args);
+  return command.run(args);
 }
 
 /** `key=value` words as make passes them; a bare word is taken as `key=true`. */

@@ -2,6 +2,8 @@ import { formatEnv, loadConfig } from './config.js';
 
 export interface Command {
   summary: string;
+  /** The key=value arguments it understands; any other key is refused before it runs. */
+  args: readonly string[];
   /** Resolves to the process exit code. */
   run(args: Record<string, string>): Promise<number>;
 }
@@ -10,6 +12,7 @@ export interface Command {
 export const commands: Record<string, Command> = {
   env: {
     summary: 'print the effective settings as shell-sourceable KEY=value lines (STACK: the stack in use)',
+    args: [],
     async run() {
       const { settings } = loadConfig();
       const { chooseStack, probeDocker, runningStack } = await import('./stack-kind.js');
@@ -20,6 +23,7 @@ export const commands: Record<string, Command> = {
   },
   stack: {
     summary: 'the stack in use and why (for=up: refuse a kind other than the running one)',
+    args: ['for'],
     async run(args) {
       const { settings } = loadConfig();
       const { chooseStack, probeDocker, runningStack } = await import('./stack-kind.js');
@@ -34,13 +38,15 @@ export const commands: Record<string, Command> = {
   },
   doctor: {
     summary: 'check the running stack end to end; the last line is JSON',
+    args: [],
     async run() {
       const { runDoctor } = await import('./doctor.js');
       return runDoctor(loadConfig());
     },
   },
   'run-main': {
-    summary: 'run the pipeline now, then on every SCHEDULE_CRON tick (once=1, source=sim|fr24)',
+    summary: 'run the pipeline now, then on every SCHEDULE_CRON tick (once=1, source=sim|fr24, refresh=1, scale=N, lock-wait-s=S)',
+    args: ['once', 'source', 'refresh', 'scale', 'lock-wait-s'],
     async run(args) {
       const { parseRunMainArgs, runMain } = await import('./run-main.js');
       const parsed = parseRunMainArgs(args);
@@ -48,7 +54,8 @@ export const commands: Record<string, Command> = {
     },
   },
   'run-answers': {
-    summary: 'answer question=Q (or all) on a gold snapshot (at=YYYY-MM-DDTHH, format=table|json)',
+    summary: 'answer question=Q (or all) on a gold snapshot (at=YYYY-MM-DDTHH, format=table|json, allow-partial=1)',
+    args: ['question', 'at', 'format', 'allow-partial', 'help'],
     async run(args) {
       const { runAnswers } = await import('./answers.js');
       return runAnswers(loadConfig(), args);
@@ -56,6 +63,7 @@ export const commands: Record<string, Command> = {
   },
   status: {
     summary: 'the recent runs, from their manifests',
+    args: [],
     async run() {
       const { printRecentRuns } = await import('./status.js');
       return printRecentRuns(loadConfig());

@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import cronParser from 'cron-parser';
 import { parse as parseIni } from 'ini';
 import { z } from 'zod';
 import { STACK_KINDS } from './stack-kind.js';
+import { parseChannelUrl } from '../spark/connect-url.js';
 
 /** The repository root: config.ini and the git-ignored .stack/ folder are found from here. */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -15,6 +17,30 @@ const httpUrl = z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL
 const jvmMemory = z.string().regex(/^\d+[mg]$/, 'a JVM memory size such as 2g or 512m');
 const hostPortUrl = (scheme: string) =>
   z.string().regex(new RegExp(`^${scheme}://[^/:]+:\\d+(/.*)?$`), `a ${scheme}://host:port URL`);
+/** Node timers fire at once for anything longer than 2^31-1 ms (about 24.8 days): refuse it instead. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const timeoutMs = positiveInt.max(MAX_TIMER_MS, `at most ${MAX_TIMER_MS} ms (about 24.8 days, the longest a Node timer waits)`);
+/** The Spark client's own parser: whatever it would refuse at the first query is refused at start-up. */
+const connectUrl = z.string().superRefine((url, ctx) => {
+  try {
+    parseChannelUrl(url);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+  }
+});
+/** node-schedule's own parser (cron-parser), 5 fields or 6 with seconds first. */
+const cronExpression = z.string().superRefine((cron, ctx) => {
+  const fields = cron.trim().split(/\s+/).length;
+  let problem: string | undefined = fields === 5 || fields === 6 ? undefined : `${fields} fields`;
+  if (!problem) {
+    try {
+      cronParser.parseExpression(cron);
+    } catch (error) {
+      problem = (error as Error).message;
+    }
+  }
+  if (problem) ctx.addIssue({ code: 'custom', message: `a cron expression such as '0 * * * *' (minute hour day month weekday, optional seconds first): ${problem}` });
+});
 
 /**
  * Every setting of the product, by the name it has in the environment and in config.ini (SPEC §3).
@@ -24,13 +50,13 @@ export const SettingsSchema = z.object({
   FR24_BASE_URL: httpUrl.optional(),
   FR24_REQUEST_CAP: positiveInt.default(1500),
   FR24_CONCURRENCY: positiveInt.max(64).default(4),
-  FR24_REQUEST_TIMEOUT_MS: positiveInt.default(15_000),
+  FR24_REQUEST_TIMEOUT_MS: timeoutMs.default(15_000),
   FR24_RETRIES: nonNegativeInt.max(20).default(4),
   FR24_MIN_CELL_DEG: z.coerce.number().positive().max(90).default(0.25),
   /** Feed requests per extract, retries included (the live world needs about 1.3 x flights / cap). */
   FR24_REQUEST_BUDGET: positiveInt.default(1000),
   /** The whole extract, crawl and reference data; at most what a Node timer accepts. */
-  FR24_EXTRACT_DEADLINE_MS: positiveInt.max(2_147_483_647).default(900_000),
+  FR24_EXTRACT_DEADLINE_MS: timeoutMs.default(900_000),
   /** A snapshot with fewer flights than this share of the recent median fails as a collapsed world. */
   FR24_MIN_SHARE_OF_MEDIAN: z.coerce.number().min(0).max(1).default(0.3),
   MINIO_ENDPOINT: httpUrl.default('http://127.0.0.1:9000'),
@@ -41,20 +67,22 @@ export const SettingsSchema = z.object({
     .string()
     .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name (lower case, digits, dots, dashes)')
     .default('flights'),
-  SPARK_CONNECT_URL: hostPortUrl('sc').default('sc://127.0.0.1:15002'),
+  SPARK_CONNECT_URL: connectUrl.default('sc://127.0.0.1:15002'),
   SPARK_MASTER_URL: hostPortUrl('spark').default('spark://127.0.0.1:7077'),
   SPARK_MASTER_WEBUI_PORT: port.default(8080),
-  SPARK_CONNECT_TIMEOUT_MS: positiveInt.default(60_000),
+  SPARK_CONNECT_TIMEOUT_MS: timeoutMs.default(60_000),
   /** One unary Connect call (analysis, config, interrupt); at most what a Node timer accepts. */
-  SPARK_CALL_TIMEOUT_MS: positiveInt.max(2_147_483_647).default(120_000),
+  SPARK_CALL_TIMEOUT_MS: timeoutMs.default(120_000),
   /** Result-stream reattaches in a row without a response before a query fails. */
   SPARK_MAX_REATTACHES: nonNegativeInt.max(100).default(5),
   SPARK_WORKER_CORES: positiveInt.default(2),
   SPARK_WORKER_MEMORY: jvmMemory.default('4g'),
   SPARK_EXECUTOR_MEMORY: jvmMemory.default('2g'),
   SPARK_DRIVER_MEMORY: jvmMemory.default('2g'),
-  SCHEDULE_CRON: z.string().min(1).default('0 * * * *'),
+  SCHEDULE_CRON: cronExpression.default('0 * * * *'),
   STAGE_RETRIES: nonNegativeInt.max(10).default(2),
+  /** One stage, all its attempts: past it, its queries are interrupted and it fails naming what the stack lacks. */
+  STAGE_DEADLINE_MS: timeoutMs.default(30 * 60_000),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   STACK_HOME: z.string().default(join(PROJECT_ROOT, '.stack')),
   // Unset: docker when a Docker engine and compose v2 answer, else local (driver/stack-kind.ts).
@@ -80,7 +108,7 @@ export interface Config {
   };
   minio: { endpoint: string; accessKey: string; secretKey: string; bucket: string };
   spark: { connectUrl: string; masterUrl: string; masterWebUiPort: number; connectTimeoutMs: number; callTimeoutMs: number; maxReattaches: number };
-  schedule: { cron: string; stageRetries: number };
+  schedule: { cron: string; stageRetries: number; stageDeadlineMs: number };
   log: { level: Settings['LOG_LEVEL']; file: string };
   stackHome: string;
 }
@@ -194,7 +222,7 @@ export function toConfig(s: Settings): Config {
       callTimeoutMs: s.SPARK_CALL_TIMEOUT_MS,
       maxReattaches: s.SPARK_MAX_REATTACHES,
     },
-    schedule: { cron: s.SCHEDULE_CRON, stageRetries: s.STAGE_RETRIES },
+    schedule: { cron: s.SCHEDULE_CRON, stageRetries: s.STAGE_RETRIES, stageDeadlineMs: s.STAGE_DEADLINE_MS },
     log: { level: s.LOG_LEVEL, file: join(s.STACK_HOME, 'logs', 'flight-radar.log') },
     stackHome: s.STACK_HOME,
   };

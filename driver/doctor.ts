@@ -1,18 +1,12 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { Config } from './config.js';
+import { probeStack } from './health.js';
 import { createS3Client, deletePrefix } from './s3.js';
 import { stampOf } from '../contracts/index.js';
 import { SparkSession, F } from '../spark/index.js';
 import { connectSpark } from './spark-session.js';
 
 type Verdict = { ok: boolean; line: string };
-
-const hostOf = (url: string) => new URL(url.replace(/^(sc|spark):/, 'http:')).hostname;
-const portOf = (url: string) => Number(new URL(url.replace(/^(sc|spark):/, 'http:')).port);
-
-async function timed<T>(work: () => Promise<T>, ms: number): Promise<T> {
-  return Promise.race([work(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms))]);
-}
 
 /**
  * `make doctor`: checks each part of the running stack, one line per check, and ends with one JSON line.
@@ -23,31 +17,12 @@ export async function runDoctor(config: Config): Promise<number> {
   const lines: Verdict[] = [];
   const s3 = createS3Client(config.minio);
 
-  try {
-    const ready = await timed(() => fetch(`${config.minio.endpoint}/minio/health/ready`), 3000);
-    summary.minio = ready.ok ? 'ready' : `http ${ready.status}`;
-  } catch (error) {
-    summary.minio = 'down';
-  }
+  const health = await probeStack(config);
+  summary.minio = health.minio;
   lines.push({ ok: summary.minio === 'ready', line: `minio      ${config.minio.endpoint}: ${summary.minio}` });
-
-  const masterUi = `http://${hostOf(config.spark.masterUrl)}:${config.spark.masterWebUiPort}/json/`;
-  try {
-    const state = (await (await timed(() => fetch(masterUi), 3000)).json()) as { workers: { state: string }[] };
-    summary.workers = state.workers.filter((w) => w.state === 'ALIVE').length;
-  } catch {
-    summary.workers = 0;
-  }
-  lines.push({ ok: Number(summary.workers) > 0, line: `master     ${masterUi}: ${summary.workers} ALIVE worker(s)` });
-
-  const net = await import('node:net');
-  summary.connect = await new Promise<string>((resolve) => {
-    const socket = net.connect(portOf(config.spark.connectUrl), hostOf(config.spark.connectUrl));
-    socket.setTimeout(3000);
-    socket.once('connect', () => (socket.destroy(), resolve('open')));
-    socket.once('timeout', () => (socket.destroy(), resolve('closed')));
-    socket.once('error', () => resolve('closed'));
-  });
+  summary.workers = health.aliveWorkers ?? 0;
+  lines.push({ ok: summary.workers > 0, line: `master     ${health.masterUi}: ${summary.workers} ALIVE worker(s)` });
+  summary.connect = health.connect;
   lines.push({ ok: summary.connect === 'open', line: `connect    ${config.spark.connectUrl}: ${summary.connect}` });
 
   summary.roundtrip = 'skipped';

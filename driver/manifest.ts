@@ -1,6 +1,7 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { randomBytes } from 'node:crypto';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { manifestKey, stampOf } from '../contracts/index.js';
+import { answersKey, layerKey, manifestKey, stampOf, type Layer } from '../contracts/index.js';
 import { listKeys } from './s3.js';
 
 const StageName = z.enum(['extract', 'silver', 'gold']);
@@ -40,10 +41,11 @@ export const RunManifest = z.object({
 });
 export type RunManifest = z.infer<typeof RunManifest>;
 
+/** A run id is unique even for two runs of one second (the suffix), and names its snapshot for a reader. */
 export function newManifest(snapshotTime: Date, source: string): RunManifest {
   const pending = (): StageRecord => StageRecord.parse({ status: 'pending' });
   return {
-    runId: `run_${stampOf(snapshotTime)}`,
+    runId: `run_${stampOf(snapshotTime)}_${randomBytes(3).toString('hex')}`,
     snapshotTime: snapshotTime.toISOString(),
     status: 'running',
     partial: false,
@@ -54,17 +56,112 @@ export function newManifest(snapshotTime: Date, source: string): RunManifest {
   };
 }
 
-export async function writeManifest(s3: S3Client, bucket: string, manifest: RunManifest): Promise<string> {
-  const key = manifestKey(new Date(manifest.snapshotTime));
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: key,
-      Body: `${JSON.stringify(RunManifest.parse(manifest), null, 2)}\n`,
-      ContentType: 'application/json',
-    }),
-  );
-  return key;
+/** No free snapshot time was found near the one asked for: nothing was written. */
+export class SnapshotClaimError extends Error {
+  override name = 'SnapshotClaimError';
+}
+
+const isPreconditionFailed = (error: unknown) =>
+  (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412 ||
+  (error as Error).name === 'PreconditionFailed';
+
+const body = (manifest: RunManifest) => `${JSON.stringify(RunManifest.parse(manifest), null, 2)}\n`;
+
+/**
+ * A run's manifest, which is also its claim on a snapshot: created only if no manifest of that snapshot time
+ * exists (If-None-Match), then rewritten only while it is still the version this run wrote (If-Match). So a
+ * second run of the same second, or a run after the clock stepped back, can neither take nor overwrite it.
+ */
+export class ClaimedManifest {
+  private constructor(
+    private readonly s3: S3Client,
+    private readonly bucket: string,
+    readonly manifest: RunManifest,
+    private etag: string | undefined,
+  ) {}
+
+  get key(): string {
+    return manifestKey(new Date(this.manifest.snapshotTime));
+  }
+
+  /**
+   * Claims the first free snapshot time from `wanted` on, one second at a time (at most `tries`): free means no
+   * manifest and no layer output under that time, whoever wrote it. Resolves to the claim, with its manifest
+   * stored; the snapshot time in it is the run's.
+   */
+  static async claim(
+    s3: S3Client,
+    bucket: string,
+    wanted: Date,
+    source: string,
+    tries = 60,
+  ): Promise<{ claim: ClaimedManifest; skipped: string[] }> {
+    const skipped: string[] = [];
+    const first = Math.floor(wanted.getTime() / 1000) * 1000;
+    for (let i = 0; i < tries; i++) {
+      const time = new Date(first + i * 1000);
+      const taken = await existingOutput(s3, bucket, time);
+      if (taken) {
+        skipped.push(`${time.toISOString()} (${taken})`);
+        continue;
+      }
+      const manifest = newManifest(time, source);
+      try {
+        const put = await s3.send(
+          new PutObjectCommand({ Bucket: bucket, Key: manifestKey(time), Body: body(manifest), ContentType: 'application/json', IfNoneMatch: '*' }),
+        );
+        return { claim: new ClaimedManifest(s3, bucket, manifest, put.ETag), skipped };
+      } catch (error) {
+        if (!isPreconditionFailed(error)) throw error;
+        skipped.push(`${time.toISOString()} (claimed by another run)`);
+      }
+    }
+    throw new SnapshotClaimError(
+      `no free snapshot time in the ${tries} s from ${new Date(first).toISOString()}: each has a run manifest or data already ` +
+        `(${skipped.slice(0, 3).join(', ')}${skipped.length > 3 ? ', ...' : ''}); nothing was written`,
+    );
+  }
+
+  /** Stores the manifest as it is now, only over this run's own last version. */
+  async save(): Promise<void> {
+    try {
+      const put = await this.s3.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: this.key, Body: body(this.manifest), ContentType: 'application/json', IfMatch: this.etag }),
+      );
+      this.etag = put.ETag;
+    } catch (error) {
+      if (!isPreconditionFailed(error)) throw error;
+      // An earlier write may have landed with its answer lost; then the stored version is still ours.
+      const stored = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key }));
+      const runId = (JSON.parse((await stored.Body?.transformToString()) ?? '{}') as { runId?: string }).runId;
+      if (runId !== this.manifest.runId) {
+        throw new SnapshotClaimError(`the manifest s3://${this.bucket}/${this.key} of this run was replaced by ${runId ?? 'something else'}; not overwriting it`);
+      }
+      this.etag = stored.ETag;
+      await this.save();
+    }
+  }
+}
+
+/** The first layer output found under a snapshot time, described; undefined when it has none. */
+async function existingOutput(s3: S3Client, bucket: string, time: Date): Promise<string | undefined> {
+  const layers: Layer[] = ['bronze', 'silver', 'gold', 'quarantine'];
+  for (const [what, prefix] of [...layers.map((layer) => [layer, layerKey(layer, time)]), ['answers', answersKey(time)]]) {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1 }));
+    if ((page.KeyCount ?? page.Contents?.length ?? 0) > 0) return `${what} data exists`;
+  }
+  return undefined;
+}
+
+/** A snapshot's run manifest, or undefined when it has none (a snapshot written before manifests, or by hand). */
+export async function readManifest(s3: S3Client, bucket: string, snapshotTime: Date): Promise<RunManifest | undefined> {
+  try {
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: manifestKey(snapshotTime) }));
+    return RunManifest.parse(JSON.parse(await object.Body!.transformToString()));
+  } catch (error) {
+    if ((error as Error).name === 'NoSuchKey') return undefined;
+    throw error;
+  }
 }
 
 /**

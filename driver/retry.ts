@@ -1,6 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
 
-/** Runs `attempt` until it succeeds or `retries` more tries have failed, waiting baseMs·2^n (+ jitter) between. */
+/**
+ * Runs `attempt` until it succeeds, `retries` more tries have failed, or an error is one that `shouldRetry`
+ * refuses (thrown at once); waits baseMs·2^n (+ jitter) between tries.
+ */
 export async function retryWithBackoff<T>(
   attempt: (tryNumber: number) => Promise<T>,
   options: {
@@ -8,6 +11,7 @@ export async function retryWithBackoff<T>(
     baseMs?: number;
     maxMs?: number;
     signal?: AbortSignal;
+    shouldRetry?: (error: unknown) => boolean;
     onRetry?: (error: unknown, tryNumber: number, waitMs: number) => void | Promise<void>;
   },
 ): Promise<T> {
@@ -17,7 +21,7 @@ export async function retryWithBackoff<T>(
     try {
       return await attempt(tryNumber);
     } catch (error) {
-      if (tryNumber > options.retries || options.signal?.aborted) throw error;
+      if (tryNumber > options.retries || options.signal?.aborted || options.shouldRetry?.(error) === false) throw error;
       const waitMs = Math.min(max, base * 2 ** (tryNumber - 1)) * (0.75 + Math.random() * 0.5);
       await options.onRetry?.(error, tryNumber, waitMs);
       await sleep(waitMs, options.signal);

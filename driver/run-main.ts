@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import schedule from 'node-schedule';
 import type { Config } from './config.js';
+import { flagArg } from './args.js';
 import { UsageError } from './usage-error.js';
+import { healStack, missingParts, probeStack } from './health.js';
 import { acquirePipelineLock, LockBusyError, LockWaitAbortedError } from './lock.js';
 import { createLogger } from './logger.js';
 import type { RunManifest } from './manifest.js';
@@ -17,16 +19,25 @@ interface RunMainArgs {
   lockWaitMs: number;
   /** Fetch airlines and airports again on the first cycle (otherwise only when the bucket has none). */
   refreshReference: boolean;
+  /** Workers the stack should have (`make run-main scale=N`); a dead one is restarted before a cycle. */
+  scale?: number;
 }
+
+/** Longer waits than this would make Node's timer fire at once (2^31-1 ms). */
+const MAX_LOCK_WAIT_S = Math.floor((2 ** 31 - 1) / 1000);
+/** stack.sh up waits at most 60 + 90 + 120 + 180 s for its daemons; a restart never takes longer than this. */
+const HEAL_TIMEOUT_MS = 8 * 60_000;
 
 export function parseRunMainArgs(args: Record<string, string>): RunMainArgs {
   const source = args.source || 'fr24';
   if (source !== 'fr24' && source !== 'sim') throw new UsageError(`source must be fr24 or sim, got '${source}'`);
-  const yes = (value?: string) => ['1', 'true', 'yes'].includes(value ?? '');
-  const once = yes(args.once);
-  const lockWaitMs = args['lock-wait-s'] !== undefined ? Number(args['lock-wait-s']) * 1000 : 30 * 60_000;
-  if (!Number.isFinite(lockWaitMs) || lockWaitMs < 0) throw new UsageError(`lock-wait-s must be a number of seconds`);
-  return { once, source, lockWaitMs, refreshReference: yes(args.refresh) };
+  const lockWaitS = args['lock-wait-s'] !== undefined ? Number(args['lock-wait-s']) : 30 * 60;
+  if (!Number.isFinite(lockWaitS) || lockWaitS < 0 || lockWaitS > MAX_LOCK_WAIT_S) {
+    throw new UsageError(`lock-wait-s must be a number of seconds from 0 to ${MAX_LOCK_WAIT_S}, got '${args['lock-wait-s']}'`);
+  }
+  const scale = args.scale !== undefined && args.scale !== '' ? Number(args.scale) : undefined;
+  if (scale !== undefined && !(Number.isInteger(scale) && scale >= 1)) throw new UsageError(`scale must be a whole number of workers >= 1, got '${args.scale}'`);
+  return { once: flagArg(args, 'once'), source, lockWaitMs: lockWaitS * 1000, refreshReference: flagArg(args, 'refresh'), scale };
 }
 
 /**
@@ -42,9 +53,17 @@ export async function runMain(config: Config, args: RunMainArgs): Promise<number
   let job: schedule.Job | undefined;
   const scheduled = new Set<Promise<RunManifest | undefined>>();
 
+  // A second signal does not wait for the stage's clean-up: the first one already asked the server to interrupt
+  // its queries (best effort); the kernel frees the pipeline lock with the process.
+  let exitNow: (code: number) => void = () => undefined;
+  const secondSignal = new Promise<number>((resolve) => (exitNow = resolve));
   const stop = (signal: NodeJS.Signals) => {
-    if (stopping.signal.aborted) return;
-    logger.warn(`${signal} received: stopping the schedule and interrupting the running stage`);
+    if (stopping.signal.aborted) {
+      logger.warn(`${signal} received again: exiting now, without waiting for the run to be cleaned`);
+      exitNow(130);
+      return;
+    }
+    logger.warn(`${signal} received: stopping the schedule and interrupting the running stage (send it again to exit at once)`);
     job?.cancel();
     stopping.abort();
   };
@@ -76,24 +95,24 @@ export async function runMain(config: Config, args: RunMainArgs): Promise<number
       throw error;
     }
     try {
-      // Taken after the lock, so two runs that queued up get distinct snapshots.
-      const snapshotTime = new Date(Math.floor(Date.now() / 1000) * 1000);
+      // A dead daemon is restarted now rather than found by a stage that would wait for it until its deadline.
+      await healStack(config, { workers: args.scale, timeoutMs: HEAL_TIMEOUT_MS, log: logger }).catch((error: unknown) =>
+        logger.warn(`could not check the stack before the run: ${String(error)}`),
+      );
       const refreshThisCycle = refreshReference; // only the first cycle refreshes
       refreshReference = false;
       return await runPipeline({
-        snapshotTime,
+        // Taken after the lock; the run claims the first free second from here (ClaimedManifest).
+        snapshotTime: new Date(),
         source: args.source === 'sim' ? `sim ${fr24BaseUrl}` : (fr24BaseUrl ?? 'fr24'),
-        stages: pipelineStages({
-          config,
-          s3,
-          snapshotTime,
-          fr24BaseUrl,
-          refreshReference: refreshThisCycle,
-        }),
+        stagesFor: (snapshotTime) =>
+          pipelineStages({ config, s3, snapshotTime, fr24BaseUrl, refreshReference: refreshThisCycle }),
         s3,
         bucket: config.minio.bucket,
         logger,
         stageRetries: config.schedule.stageRetries,
+        stageDeadlineMs: config.schedule.stageDeadlineMs,
+        diagnose: async () => missingParts(await probeStack(config), config),
         signal: stopping.signal,
       });
     } finally {
@@ -101,7 +120,7 @@ export async function runMain(config: Config, args: RunMainArgs): Promise<number
     }
   };
 
-  try {
+  const main = async (): Promise<number> => {
     const first = await cycle(args.lockWaitMs);
     // 130: stopped by a signal (as a shell reports SIGINT); 1: the cycle failed or could not take the lock.
     if (stopping.signal.aborted) return first?.status === 'succeeded' ? 0 : 130;
@@ -122,9 +141,15 @@ export async function runMain(config: Config, args: RunMainArgs): Promise<number
     await new Promise<void>((resolve) => stopping.signal.addEventListener('abort', () => resolve(), { once: true }));
     const ended = await Promise.all(scheduled);
     return ended.some((run) => run?.status === 'interrupted') ? 130 : 0;
+  };
+
+  let forced = false;
+  try {
+    return await Promise.race([main(), secondSignal.then((code) => ((forced = true), code))]);
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+    if (forced) return 130; // nothing more to wait for: the CLI exits now
     await schedule.gracefulShutdown();
     await sim?.close();
     await new Promise<void>((resolve) => logger.on('finish', resolve).end());

@@ -69,7 +69,10 @@ export interface ExtractBounds {
   deadlineMs: number;
 }
 
+/** A whole extract that failed (no flight fetched, reference data missing): worth another attempt of the stage. */
 export class ExtractError extends Error {
+  /** Read by the pipeline's retry policy (driver/retryable.ts), which extract/ does not import. */
+  readonly retryable = true;
   constructor(message: string) {
     super(message);
     this.name = 'ExtractError';

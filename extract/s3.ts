@@ -27,7 +27,7 @@ export async function assertBucket(client: S3Client, s: S3Settings): Promise<voi
   } catch (error) {
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     const why = status === 404 ? 'does not exist' : status === 403 ? 'refuses these credentials' : (error as Error).message || (error as Error).name;
-    throw new Error(`bucket s3://${s.bucket} at ${s.endpoint} ${why}`);
+    throw new Error(`bucket s3://${s.bucket} at ${s.endpoint} ${why}`, { cause: error });
   }
 }
 
@@ -38,7 +38,7 @@ export async function objectExists(client: S3Client, bucket: string, key: string
   } catch (error) {
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     if (status === 404) return false;
-    throw new Error(`cannot check s3://${bucket}/${key}: ${(error as Error).message}`);
+    throw new Error(`cannot check s3://${bucket}/${key}: ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -86,7 +86,7 @@ export class StreamingObject {
     try {
       await this.done;
     } catch (error) {
-      throw new Error(`upload of s3://${this.bucket}/${this.key} failed: ${(error as Error).message}`);
+      throw new Error(`upload of s3://${this.bucket}/${this.key} failed: ${(error as Error).message}`, { cause: error });
     }
   }
 

@@ -1,7 +1,7 @@
 /**
  * The seven answers on the seed gold sample stored as a gold snapshot in MinIO, run as Spark plans on the
  * cluster, against the values derived here in plain TypeScript from the same Parquet file.
- * Also the `run-answers` command: snapshot resolution (newest complete, at=), JSON output and its errors.
+ * Also the `run-answers` command: snapshot resolution (newest published, at=, allow-partial=), JSON output and its errors.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,8 @@ import { runAnswers, SnapshotNotFoundError } from '../../driver/answers.js';
 import { SparkSession } from '../../spark/index.js';
 import { QUESTIONS, runAnswer, runAnswersTable } from '../../jobs/index.js';
 import { readStoredAnswers } from '../../driver/history.js';
-import { goldKey } from '../../contracts/index.js';
+import { goldKey, manifestKey } from '../../contracts/index.js';
+import { newManifest, type RunManifest } from '../../driver/manifest.js';
 import { goldPath } from '../../jobs/paths.js';
 import { expectedAnswers } from '../support/jobs-expected-answers.js';
 import { readSeedGold, SEED_GOLD_PATH } from '../support/jobs-seed-gold.js';
@@ -22,6 +23,13 @@ import { present } from '../support/present.js';
 const seedTime = new Date('2024-04-18T17:17:22Z');
 /** A newer snapshot without _SUCCESS: an unfinished write that must never be read. */
 const unfinishedTime = new Date('2024-04-18T18:05:00Z');
+/** The newest snapshot, complete (its _SUCCESS exists) but its run failed gold's row check: never answered by default. */
+const failedTime = new Date('2024-04-18T19:02:03Z');
+
+/** The run manifest a run of the pipeline leaves (seed data stands for a run that did its checks). */
+function manifestOf(time: Date, status: RunManifest['status'], errors: string[] = []): string {
+  return JSON.stringify({ ...newManifest(time, 'seed fixture'), status, errors });
+}
 const s3 = testS3();
 let spark: SparkSession;
 let bucket: string;
@@ -48,6 +56,10 @@ beforeAll(async () => {
   const parquet = readFileSync(SEED_GOLD_PATH);
   await putText(s3, bucket, `${goldKey(seedTime)}part-00000.parquet`, parquet);
   await putText(s3, bucket, `${goldKey(seedTime)}_SUCCESS`, '{"committer":"test fixture"}');
+  await putText(s3, bucket, manifestKey(seedTime), manifestOf(seedTime, 'succeeded'));
+  await putText(s3, bucket, `${goldKey(failedTime)}part-00000.parquet`, parquet);
+  await putText(s3, bucket, `${goldKey(failedTime)}_SUCCESS`, '{"committer":"test fixture"}');
+  await putText(s3, bucket, manifestKey(failedTime), manifestOf(failedTime, 'failed', ['gold: gold 999 rows for 1000 silver rows']));
   await putText(s3, bucket, `${goldKey(unfinishedTime)}part-00000.parquet`, parquet.subarray(0, 100));
   const base = loadConfig();
   config = { ...base, minio: { ...base.minio, bucket } };
@@ -74,8 +86,9 @@ describe('the answers on the seed gold sample (only the seed columns: manufactur
 describe('make run-answers', () => {
   const capture = async (args: Record<string, string>) => {
     let out = '';
-    const code = await runAnswers(config, args, { write: (text) => (out += text), s3 });
-    return { code, out };
+    let notes = '';
+    const code = await runAnswers(config, args, { write: (text) => (out += text), note: (text) => (notes += text), s3 });
+    return { code, out, notes };
   };
 
   it('lists the questions, one line each', async () => {
@@ -84,11 +97,24 @@ describe('make run-answers', () => {
     expect(out.trim().split('\n').map((l) => l.split(/\s+/)[0])).toEqual([...QUESTIONS.map((q) => q.name), 'all']);
   });
 
-  it('answers on the newest complete snapshot by default, as SPEC §4 JSON', async () => {
-    const { code, out } = await capture({ question: 'top-airline', format: 'json' });
+  it('answers on the newest published snapshot by default, as SPEC §4 JSON, passing over a newer one whose run failed', async () => {
+    const { code, out, notes } = await capture({ question: 'top-airline', format: 'json' });
     expect(code).toBe(0);
     const answer = JSON.parse(out);
     expect(answer).toEqual({ question: 'top-airline', snapshot: goldPath(bucket, seedTime), rows: expected['top-airline'] });
+    expect(notes).toContain(`passed over ${goldPath(bucket, failedTime)}: its run`);
+    expect(notes).toContain('gold 999 rows for 1000 silver rows');
+  });
+
+  it('a gold whose run failed its checks is answered only with allow-partial=1, which says so', async () => {
+    const at = '2024-04-18T19';
+    await expect(capture({ question: 'top-airline', at })).rejects.toThrow(SnapshotNotFoundError);
+    await expect(capture({ question: 'top-airline', at })).rejects.toThrow(/failed: gold: gold 999 rows for 1000 silver rows.*allow-partial=1/);
+    await expect(capture({ question: 'top-airline', at, 'allow-partial': '2' })).rejects.toThrow(/allow-partial must be 1 or 0/);
+    const { code, out, notes } = await capture({ question: 'top-airline', at, format: 'json', 'allow-partial': '1' });
+    expect(code).toBe(0);
+    expect(JSON.parse(out).snapshot).toBe(goldPath(bucket, failedTime));
+    expect(notes).toMatch(/warning: answering .* although its run .* failed/);
   });
 
   it('answers every question in order with question=all, as a readable table', async () => {

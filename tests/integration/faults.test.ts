@@ -42,11 +42,11 @@ async function stopAndWait(name: string, signal: NodeJS.Signals): Promise<void> 
 }
 const nextSnapshot = () => new Date(Date.UTC(2032, 5, 1, 12, 0, second++));
 
-function runOnce(snapshotTime: Date, wrap: (stages: Stage[]) => Stage[] = (s) => s): Promise<RunManifest> {
-  const stages = pipelineStages({ config, s3, snapshotTime, fr24BaseUrl: sim.url });
+function runOnce(wanted: Date, wrap: (stages: Stage[]) => Stage[] = (s) => s): Promise<RunManifest> {
   return runPipeline({
-    snapshotTime, source: 'fault-test', stages: wrap(stages), s3, bucket, logger,
-    stageRetries: 1, retryBaseMs: 500, signal: new AbortController().signal,
+    snapshotTime: wanted, source: 'fault-test', s3, bucket, logger,
+    stagesFor: (snapshotTime) => wrap(pipelineStages({ config, s3, snapshotTime, fr24BaseUrl: sim.url })),
+    stageRetries: 1, retryBaseMs: 500, stageDeadlineMs: 240_000, signal: new AbortController().signal,
   });
 }
 
@@ -65,9 +65,8 @@ afterAll(async () => {
 
 describe('fault recovery on the real stack', () => {
   it('MinIO stopped during silver: the run fails, leaves no visible output, and the next run succeeds', async () => {
-    const snapshotTime = nextSnapshot();
     let faultAt = 0;
-    const failed = await runOnce(snapshotTime, (stages) =>
+    const failed = await runOnce(nextSnapshot(), (stages) =>
       stages.map((stage) =>
         stage.name !== 'silver' ? stage : {
           ...stage,
@@ -85,7 +84,7 @@ describe('fault recovery on the real stack', () => {
     await stackCommand('up', '2');
     expect(await minioReady()).toBe(true);
     // Nothing of the failed silver write is visible: no _SUCCESS, no part files.
-    expect(await visibleKeys(silverKey(snapshotTime))).toEqual([]);
+    expect(await visibleKeys(silverKey(new Date(failed.snapshotTime)))).toEqual([]);
 
     const next = await runOnce(nextSnapshot());
     expect(next.status).toBe('succeeded');

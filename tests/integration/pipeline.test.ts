@@ -1,33 +1,58 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../driver/config.js';
 import { createLogger } from '../../driver/logger.js';
 import { manifestKey } from '../../contracts/index.js';
 import { RunManifest } from '../../driver/manifest.js';
 import { runPipeline, type Stage } from '../../driver/pipeline.js';
 import { createS3Client, deletePrefix } from '../../driver/s3.js';
+import { RowAccountingError } from '../../jobs/index.js';
+import { layerKey, type Layer } from '../../contracts/index.js';
+import { SparkAnalysisError, SparkSession } from '../../spark/index.js';
+import { freshBucket } from '../support/jobs-s3.js';
 
-// The orchestration contract on the real MinIO, with stages that do simple, checkable S3 work.
+// The orchestration contract on the real MinIO (and the real cluster for a real analysis error), with stages
+// that do simple, checkable S3 work under the snapshot's own keys.
 const config = loadConfig();
 const s3 = createS3Client(config.minio);
-const bucket = config.minio.bucket;
+let bucket: string;
 const logger = createLogger({ level: 'error', file: '/tmp/fr-pipeline-test.log', console: false });
+
+beforeAll(async () => {
+  bucket = await freshBucket(s3, 'pipeline-test');
+});
+afterAll(async () => {
+  if (bucket) await deletePrefix(s3, bucket, '');
+});
 
 async function keysUnder(prefix: string): Promise<string[]> {
   const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
   return (page.Contents ?? []).map((o) => o.Key!);
 }
 
-function writingStage(name: Stage['name'], prefix: string, failuresBeforeSuccess: number): Stage & { cleaned: number } {
+async function readText(key: string): Promise<string> {
+  return (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
+}
+
+/** A failure that a retry can fix, as the network gives it. */
+const transient = (message: string) => Object.assign(new Error(message), { code: 'ECONNRESET' });
+
+const layerOf: Record<Stage['name'], Layer> = { extract: 'bronze', silver: 'silver', gold: 'gold' };
+
+/** A stage writing `part-N` and `_SUCCESS` under its layer's key of the snapshot; `fail(attempt)` may throw first. */
+function writingStage(name: Stage['name'], snapshotTime: Date, fail: (attempt: number) => Error | undefined = () => undefined) {
   let attempts = 0;
+  const prefix = `${layerKey(layerOf[name], snapshotTime)}${name === 'extract' ? '/' : ''}`;
   const stage = {
     name,
+    prefix,
     cleaned: 0,
     async run() {
       attempts++;
       // A half-done attempt leaves a part file behind before it fails, as a crashed writer would.
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}part-${attempts}`, Body: 'x' }));
-      if (attempts <= failuresBeforeSuccess) throw new Error(`${name} attempt ${attempts} failed`);
+      const error = fail(attempts);
+      if (error) throw error;
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}_SUCCESS`, Body: '{}' }));
       return { rowsOut: attempts * 10, outputs: [`s3a://${bucket}/${prefix}`] };
     },
@@ -35,50 +60,148 @@ function writingStage(name: Stage['name'], prefix: string, failuresBeforeSuccess
       stage.cleaned++;
       await deletePrefix(s3, bucket, prefix);
     },
-  };
+  } satisfies Stage & Record<string, unknown>;
   return stage;
 }
 
+const options = { s3, logger, source: 'test', stageRetries: 3, retryBaseMs: 10, stageDeadlineMs: 120_000, signal: new AbortController().signal };
+let nextSecond = 0;
+/** A time no other test (or earlier run of this file, thanks to the fresh bucket) has used. */
+const freshTime = () => new Date(Date.UTC(2031, 0, 2, 3, 4, (nextSecond += 10)));
+
 describe('pipeline orchestration', () => {
-  it('retries a failing stage, cleans before each retry and records the run in its manifest', async () => {
-    const snapshotTime = new Date(Date.UTC(2031, 0, 2, 3, 4, 5));
-    const base = `_tests/pipeline-${Date.now()}/`;
-    const extract = writingStage('extract', `${base}a/`, 0);
-    const silver = writingStage('silver', `${base}b/`, 2);
-    const gold = writingStage('gold', `${base}c/`, 0);
+  it('retries a transient failure, cleans before each retry and records the run in its manifest', async () => {
+    const wanted = freshTime();
+    const made: Record<string, ReturnType<typeof writingStage>> = {};
     const manifest = await runPipeline({
-      snapshotTime, source: 'test', stages: [extract, silver, gold], s3, bucket, logger,
-      stageRetries: 3, retryBaseMs: 10, signal: new AbortController().signal,
+      ...options, bucket, snapshotTime: wanted,
+      stagesFor: (t) => [
+        (made.extract = writingStage('extract', t)),
+        (made.silver = writingStage('silver', t, (n) => (n <= 2 ? transient(`silver attempt ${n} failed`) : undefined))),
+        (made.gold = writingStage('gold', t)),
+      ],
     });
     expect(manifest.status).toBe('succeeded');
+    expect(manifest.snapshotTime).toBe(wanted.toISOString());
+    expect(manifest.runId).toMatch(/^run_20310102030\d{3}_[0-9a-f]{6}$/);
     expect(manifest.stages.silver.attempts).toBe(3);
     expect(manifest.stages.silver.errors).toHaveLength(2);
-    expect(silver.cleaned).toBe(2);
+    expect(made.silver!.cleaned).toBe(2);
     // Only the successful attempt's output is left.
-    expect((await keysUnder(`${base}b/`)).sort()).toEqual([`${base}b/_SUCCESS`, `${base}b/part-3`]);
+    expect((await keysUnder(made.silver!.prefix)).sort()).toEqual([`${made.silver!.prefix}_SUCCESS`, `${made.silver!.prefix}part-3`]);
 
-    const stored = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: manifestKey(snapshotTime) }));
-    const parsed = RunManifest.parse(JSON.parse(await stored.Body!.transformToString()));
-    expect(parsed.runId).toBe('run_20310102030405');
-    expect(parsed.stages.gold.status).toBe('succeeded');
+    const parsed = RunManifest.parse(JSON.parse(await readText(manifestKey(wanted))));
+    expect(parsed.runId).toBe(manifest.runId);
+    expect(parsed.status).toBe('succeeded');
     expect(parsed.stages.silver.rowsOut).toBe(30);
     expect(parsed.stages.extract.durationMs).toBeGreaterThanOrEqual(0);
   });
 
-  it('a stage that finally fails leaves no output, skips the rest and marks the run failed', async () => {
-    const snapshotTime = new Date(Date.UTC(2031, 0, 2, 3, 4, 6));
-    const base = `_tests/pipeline-fail-${Date.now()}/`;
-    const silver = writingStage('silver', `${base}b/`, 99);
-    const gold = writingStage('gold', `${base}c/`, 0);
+  it('a stage that keeps failing transiently leaves no output, skips the rest and marks the run failed', async () => {
+    const made: Record<string, ReturnType<typeof writingStage>> = {};
     const manifest = await runPipeline({
-      snapshotTime, source: 'test', stages: [writingStage('extract', `${base}a/`, 0), silver, gold], s3, bucket, logger,
-      stageRetries: 1, retryBaseMs: 10, signal: new AbortController().signal,
+      ...options, bucket, snapshotTime: freshTime(), stageRetries: 1,
+      stagesFor: (t) => [
+        writingStage('extract', t),
+        (made.silver = writingStage('silver', t, (n) => transient(`silver attempt ${n} failed`))),
+        (made.gold = writingStage('gold', t)),
+      ],
     });
     expect(manifest.status).toBe('failed');
     expect(manifest.stages.silver.status).toBe('failed');
+    expect(manifest.stages.silver.attempts).toBe(2);
     expect(manifest.stages.gold.status).toBe('skipped');
     expect(manifest.errors[0]).toContain('silver attempt 2 failed');
-    expect(await keysUnder(`${base}b/`)).toEqual([]);
-    expect(await keysUnder(`${base}c/`)).toEqual([]);
+    expect(await keysUnder(made.silver!.prefix)).toEqual([]);
+    expect(await keysUnder(made.gold!.prefix)).toEqual([]);
+  });
+
+  it('two runs of the same second, and a run after the clock stepped back, each get their own snapshot; none is touched', async () => {
+    const wanted = freshTime();
+    const stagesOf: Record<string, Stage[]> = {};
+    const run = (label: string, fail?: () => Error) =>
+      runPipeline({
+        ...options, bucket, snapshotTime: wanted,
+        stagesFor: (t) => (stagesOf[label] = [writingStage('extract', t), writingStage('silver', t, fail), writingStage('gold', t)]),
+      });
+    const [a, b] = await Promise.all([run('a'), run('b')]);
+    expect([a.status, b.status]).toEqual(['succeeded', 'succeeded']);
+    expect(a.runId).not.toBe(b.runId);
+    expect(new Set([a.snapshotTime, b.snapshotTime]).size).toBe(2);
+    const before = await keysUnder('');
+    const manifestsBefore = await Promise.all([a, b].map((m) => readText(manifestKey(new Date(m.snapshotTime)))));
+
+    // The clock stepped back to the same second: this run fails (for good), and its clean-up must not reach them.
+    const c = await run('c', () => new RowAccountingError('gold 3 rows for 4 silver rows'));
+    expect(c.status).toBe('failed');
+    expect([a.snapshotTime, b.snapshotTime]).not.toContain(c.snapshotTime);
+    for (const key of before) expect(await keysUnder(key), key).toEqual([key]);
+    expect(await Promise.all([a, b].map((m) => readText(manifestKey(new Date(m.snapshotTime)))))).toEqual(manifestsBefore);
+  });
+
+  it('a snapshot time that already has data (from any writer) is never claimed', async () => {
+    const wanted = freshTime();
+    const stray = `${layerKey('gold', wanted)}part-00000.parquet`;
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: stray, Body: 'not ours' }));
+    const manifest = await runPipeline({ ...options, bucket, snapshotTime: wanted, stagesFor: (t) => [writingStage('gold', t)] });
+    expect(manifest.status).toBe('succeeded');
+    expect(manifest.snapshotTime).toBe(new Date(wanted.getTime() + 1000).toISOString());
+    expect(await readText(stray)).toBe('not ours');
+  });
+
+  it('row accounting and a real Spark analysis error fail the stage at once, with their reason, without a retry', async () => {
+    const spark = await SparkSession.builder().remote(config.spark.connectUrl).connectTimeoutMs(config.spark.connectTimeoutMs).getOrCreate();
+    try {
+      const analysis: Stage = {
+        name: 'silver',
+        run: async () => {
+          await spark.range(1).select('no_such_column').collect();
+          return { outputs: [] };
+        },
+        clean: async () => undefined,
+      };
+      const failedAnalysis = await runPipeline({ ...options, bucket, snapshotTime: freshTime(), stagesFor: () => [analysis] });
+      expect(failedAnalysis.status).toBe('failed');
+      expect(failedAnalysis.stages.silver.attempts).toBe(1);
+      expect(failedAnalysis.errors[0]).toMatch(/no_such_column/);
+
+      let caught: unknown;
+      await spark.range(1).select('no_such_column').collect().catch((e: unknown) => (caught = e));
+      expect(caught).toBeInstanceOf(SparkAnalysisError);
+    } finally {
+      await spark.stop();
+    }
+
+    const accounting = await runPipeline({
+      ...options, bucket, snapshotTime: freshTime(),
+      stagesFor: (t) => [writingStage('gold', t, () => new RowAccountingError('gold 3 rows for 4 silver rows'))],
+    });
+    expect(accounting.stages.gold.attempts).toBe(1);
+    expect(accounting.errors[0]).toBe('gold: gold 3 rows for 4 silver rows');
+  });
+
+  it('a stage still running at its deadline is interrupted and fails naming what the stack lacks', async () => {
+    const started = Date.now();
+    let sawAbort = false;
+    const hanging: Stage = {
+      name: 'silver',
+      run: (signal) =>
+        new Promise((_, reject) =>
+          signal.addEventListener('abort', () => {
+            sawAbort = true;
+            reject(new Error('query interrupted'));
+          }),
+        ),
+      clean: async () => undefined,
+    };
+    const manifest = await runPipeline({
+      ...options, bucket, snapshotTime: freshTime(), stageDeadlineMs: 1_500,
+      diagnose: async () => ['no ALIVE worker at the Spark master http://127.0.0.1:1/json/'],
+      stagesFor: () => [hanging],
+    });
+    expect(sawAbort).toBe(true);
+    expect(manifest.status).toBe('failed');
+    expect(manifest.errors[0]).toMatch(/silver passed its deadline of 2 s .*no ALIVE worker/);
+    expect(Date.now() - started).toBeLessThan(15_000);
   });
 });

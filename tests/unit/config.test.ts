@@ -58,8 +58,40 @@ describe('configuration', () => {
     expect(problems).toHaveLength(3);
   });
 
+  it('refuses a bad SCHEDULE_CRON, a bad Spark Connect URL and timeouts beyond what a Node timer can wait, all at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        env: {
+          SCHEDULE_CRON: '61 * * * *',
+          SPARK_CONNECT_URL: 'sc://127.0.0.1:15002/;tokn=abc',
+          STAGE_DEADLINE_MS: String(2 ** 31),
+          FR24_REQUEST_TIMEOUT_MS: '1e12',
+          SPARK_CONNECT_TIMEOUT_MS: '2147483647',
+        },
+        iniPath: noFile,
+        credentialsPath: credentials,
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/SCHEDULE_CRON: a cron expression .*\(from environment: "61 \* \* \* \*"\)/);
+    expect(problems).toMatch(/SPARK_CONNECT_URL: unknown parameter 'tokn'/);
+    expect(problems).toMatch(/STAGE_DEADLINE_MS: at most 2147483647 ms/);
+    expect(problems).toMatch(/FR24_REQUEST_TIMEOUT_MS: at most 2147483647 ms/);
+    expect(problems).not.toMatch(/SPARK_CONNECT_TIMEOUT_MS/); // the largest a timer accepts is fine
+    for (const cron of ['every hour', '* * * *', '0 * * * * * *']) {
+      expect(() => loadConfig({ env: { SCHEDULE_CRON: cron }, iniPath: noFile, credentialsPath: credentials }), cron).toThrow(/SCHEDULE_CRON/);
+    }
+    for (const cron of ['0 * * * *', '*/5 * * * * *', '15 3 * * 1-5']) {
+      expect(loadConfig({ env: { SCHEDULE_CRON: cron }, iniPath: noFile, credentialsPath: credentials }).schedule.cron).toBe(cron);
+    }
+  });
+
   it('prints shell-sourceable lines that read back to the same settings', () => {
-    const config = loadConfig({ env: { MINIO_SECRET_KEY: "it's secret", SPARK_CONNECT_URL: 'sc://h:1/;token=a b' }, iniPath: noFile, credentialsPath: credentials });
+    const config = loadConfig({ env: { MINIO_SECRET_KEY: "it's secret", SPARK_CONNECT_URL: 'sc://127.0.0.1:1/;token=a b' }, iniPath: noFile, credentialsPath: credentials });
     const lines = formatEnv(config.settings);
     const back = Object.fromEntries(
       lines.split('\n').map((l) => {
@@ -69,7 +101,7 @@ describe('configuration', () => {
       }),
     );
     expect(back.MINIO_SECRET_KEY).toBe("it's secret");
-    expect(back.SPARK_CONNECT_URL).toBe('sc://h:1/;token=a b');
+    expect(back.SPARK_CONNECT_URL).toBe('sc://127.0.0.1:1/;token=a b');
     expect(back.MINIO_BUCKET).toBe('flights');
   });
 });

@@ -4,13 +4,14 @@ import { UsageError } from '../../driver/usage-error.js';
 
 describe('run-answers arguments and output', () => {
   it('defaults to every question as a table; --help in any spelling make passes it', () => {
-    expect(parseAnswerArgs({})).toEqual({ question: 'all', at: undefined, format: 'table' });
+    expect(parseAnswerArgs({})).toEqual({ question: 'all', at: undefined, format: 'table', allowPartial: false });
     expect(parseAnswerArgs({ question: '--help' }).question).toBe('--help');
     expect(parseAnswerArgs({ help: 'true' }).question).toBe('--help');
     expect(parseAnswerArgs({ question: 'top-airline', at: '2024-04-18T17', format: 'JSON' })).toEqual({
       question: 'top-airline',
       at: '2024-04-18T17',
       format: 'json',
+      allowPartial: false,
     });
     expect(() => parseAnswerArgs({ format: 'xml' })).toThrow(UsageError);
   });

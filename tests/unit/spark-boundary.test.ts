@@ -1,6 +1,6 @@
 /**
  * The client's boundary: wire code (gRPC, protobuf, Arrow, generated protocol) lives in spark/ alone, and the
- * rest of the product reaches Spark only through spark/index.ts.
+ * rest of the product reaches Spark only through spark/index.ts (and spark/connect-url.ts, the URL parser alone).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -40,10 +40,10 @@ describe('spark/ boundary', () => {
     expect(offenders).toEqual([]);
   });
 
-  it('product code outside spark/ imports only spark/index.ts from spark/', () => {
+  it('product code outside spark/ imports only spark/index.ts (or the URL parser, spark/connect-url.ts) from spark/', () => {
     const offenders = outside.flatMap((file) =>
       importsOf(file)
-        .filter((spec) => /(^|\/)spark\//.test(spec) && !/(^|\/)spark\/index\.js$/.test(spec))
+        .filter((spec) => /(^|\/)spark\//.test(spec) && !/(^|\/)spark\/(index|connect-url)\.js$/.test(spec))
         .map((spec) => `${relative(root, file)} imports ${spec}`),
     );
     expect(offenders).toEqual([]);
