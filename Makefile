@@ -6,6 +6,7 @@ scale ?= 1
 question ?= all
 at ?=
 format ?= table
+allow-partial ?=
 once ?=
 source ?=
 refresh ?=
@@ -42,8 +43,8 @@ doctor: ## check the running stack end to end; last line JSON
 run-main: up ## run the pipeline now, then every hour (once=1: one cycle; source=sim: offline demo; refresh=1: refetch airlines/airports)
 	@$(CLI) run-main scale=$(scale) $(if $(once),once=$(once)) $(if $(source),source=$(source)) $(if $(refresh),refresh=$(refresh))
 
-run-answers: ## answer question=Q on the newest gold snapshot (at=YYYY-MM-DDTHH, format=json)
-	@$(CLI) run-answers question=$(question) $(if $(at),at=$(at)) format=$(format)
+run-answers: ## answer question=Q on the newest published gold snapshot (at=YYYY-MM-DDTHH, format=json, allow-partial=1)
+	@$(CLI) run-answers question=$(question) $(if $(at),at=$(at)) format=$(format) $(if $(allow-partial),allow-partial=$(allow-partial))
 
 typecheck:
 	@npx tsc --noEmit -p tsconfig.json

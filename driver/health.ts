@@ -74,7 +74,7 @@ function localWorkerCount(stackHome: string): number | undefined {
  */
 export async function healStack(
   config: Config,
-  options: { workers?: number; timeoutMs: number; log: { warn(m: string): void; info(m: string): void } },
+  options: { workers?: number; timeoutMs: number; signal?: AbortSignal; log: { warn(m: string): void; info(m: string): void } },
 ): Promise<string[]> {
   const health = await probeStack(config);
   const missing = missingParts(health, config);
@@ -94,7 +94,13 @@ export async function healStack(
     execFile(
       'bash',
       ['spark/scripts/stack.sh', 'up', String(expected)],
-      { cwd: PROJECT_ROOT, timeout: options.timeoutMs, killSignal: 'SIGKILL', env: { ...process.env, STACK_HOME: config.stackHome } },
+      {
+        cwd: PROJECT_ROOT,
+        timeout: options.timeoutMs,
+        signal: options.signal,
+        killSignal: 'SIGKILL',
+        env: { ...process.env, STACK_HOME: config.stackHome },
+      },
       (error, stdout, stderr) => resolve({ ok: !error, output: `${stdout}${stderr}`.trim().split('\n').slice(-3).join(' | ') }),
     ),
   );

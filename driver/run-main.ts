@@ -96,7 +96,7 @@ export async function runMain(config: Config, args: RunMainArgs): Promise<number
     }
     try {
       // A dead daemon is restarted now rather than found by a stage that would wait for it until its deadline.
-      await healStack(config, { workers: args.scale, timeoutMs: HEAL_TIMEOUT_MS, log: logger }).catch((error: unknown) =>
+      await healStack(config, { workers: args.scale, timeoutMs: HEAL_TIMEOUT_MS, signal: stopping.signal, log: logger }).catch((error: unknown) =>
         logger.warn(`could not check the stack before the run: ${String(error)}`),
       );
       const refreshThisCycle = refreshReference; // only the first cycle refreshes

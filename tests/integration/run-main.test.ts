@@ -1,13 +1,13 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, PROJECT_ROOT } from '../../driver/config.js';
+import { loadConfig } from '../../driver/config.js';
 import { acquirePipelineLock } from '../../driver/lock.js';
-import { RunManifest } from '../../driver/manifest.js';
+import type { RunManifest } from '../../driver/manifest.js';
 import { createS3Client } from '../../driver/s3.js';
 import { startFr24Sim, type Fr24Sim } from '../../extract/index.js';
-import { goldKey, manifestKey, silverKey } from '../../contracts/index.js';
+import { goldKey, silverKey } from '../../contracts/index.js';
+import { cli as runCli, manifestOfLog, startCli, type CliRun } from '../support/cli.js';
 
 // The product as a user runs it: the CLI, one cycle against the FR24-compatible server, on the real stack.
 const config = loadConfig();
@@ -15,30 +15,11 @@ const s3 = createS3Client(config.minio);
 const bucket = config.minio.bucket;
 let sim: Fr24Sim;
 
-interface CliRun { code: number; stdout: string; stderr: string; ms: number }
+/** The product's CLI, pointed at this file's FR24-compatible server. */
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { FR24_BASE_URL: sim.url, STAGE_RETRIES: '1', ...env });
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
-  const started = Date.now();
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'driver/cli.ts', ...args], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, FR24_BASE_URL: sim.url, STAGE_RETRIES: '1', ...env },
-    });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr, ms: Date.now() - started }));
-  });
-}
-
-/** The manifest of the run whose log says `run_YYYYMMDDHHMMSS`. */
-async function manifestOf(run: CliRun): Promise<RunManifest> {
-  const id = /run_(\d{14})/.exec(run.stderr)?.[1];
-  if (!id) throw new Error(`no run id in the output:\n${run.stderr}`);
-  const t = new Date(Date.UTC(+id.slice(0, 4), +id.slice(4, 6) - 1, +id.slice(6, 8), +id.slice(8, 10), +id.slice(10, 12), +id.slice(12, 14)));
-  const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: manifestKey(t) }));
-  return RunManifest.parse(JSON.parse(await object.Body!.transformToString()));
-}
+/** The manifest of the run a command's log names. */
+const manifestOf = (run: Pick<CliRun, 'stderr'>) => manifestOfLog(s3, bucket, run.stderr);
 
 async function exists(key: string): Promise<boolean> {
   return s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(() => true, () => false);
@@ -109,19 +90,7 @@ describe('make run-main once=1', () => {
 });
 
 describe('make run-main on a schedule', () => {
-  function start(env: Record<string, string>) {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'driver/cli.ts', 'run-main'], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, FR24_BASE_URL: sim.url, STAGE_RETRIES: '1', ...env },
-    });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
-    const waitFor = async (pattern: RegExp, count = 1) => {
-      while ((stderr.match(new RegExp(pattern, 'g')) ?? []).length < count) await new Promise((r) => setTimeout(r, 200));
-    };
-    return { child, exited, waitFor, log: () => stderr };
-  }
+  const start = (env: Record<string, string>) => startCli(['run-main'], { FR24_BASE_URL: sim.url, STAGE_RETRIES: '1', ...env });
 
   it('runs now and again on every tick, and SIGTERM between runs stops it cleanly', async () => {
     // Once a minute, 40 s from now: the run at start is over by then, and the signal after the scheduled
@@ -142,7 +111,7 @@ describe('make run-main on a schedule', () => {
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(130);
     const scheduledRunLog = run.log().slice(run.log().lastIndexOf('run started'));
-    const manifest = await manifestOf({ code: 130, stdout: '', stderr: scheduledRunLog, ms: 0 });
+    const manifest = await manifestOf({ stderr: scheduledRunLog });
     expect(manifest.status).toBe('interrupted');
     expect(manifest.stages.silver.status).toBe('interrupted');
     expect(await exists(`${silverKey(new Date(manifest.snapshotTime))}_SUCCESS`)).toBe(false);
@@ -155,10 +124,25 @@ describe('make run-main on a schedule', () => {
     await run.waitFor(/silver\] started/);
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(130);
-    const manifest = await manifestOf({ code: 130, stdout: '', stderr: run.log(), ms: 0 });
+    const manifest = await manifestOf({ stderr: run.log() });
     expect(manifest.status).toBe('interrupted');
     expect(manifest.stages.silver.status).toBe('interrupted');
     expect(manifest.stages.gold.status).toBe('skipped');
     expect(await exists(`${silverKey(new Date(manifest.snapshotTime))}_SUCCESS`)).toBe(false);
+  });
+
+  it('a second SIGTERM exits at once, without waiting for the clean-up; the lock is free', async () => {
+    const run = start({ SCHEDULE_CRON: '0 0 1 1 *' });
+    await run.waitFor(/silver\] started/);
+    run.child.kill('SIGTERM');
+    await run.waitFor(/SIGTERM received/);
+    const second = Date.now();
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(130);
+    const exitMs = Date.now() - second;
+    expect(run.log()).toContain('received again: exiting now');
+    expect(exitMs).toBeLessThan(5_000);
+    (await acquirePipelineLock(join(config.stackHome, 'run', 'pipeline.lock'), 'run_test', { waitMs: 0 }))();
+    console.info(`second SIGTERM → exited in ${exitMs} ms`);
   });
 });
