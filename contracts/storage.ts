@@ -88,11 +88,3 @@ export function parseAtHour(at: string): Date {
   if (!time) throw new SnapshotArgumentError(`at=${at} is not a UTC hour of the form YYYY-MM-DDTHH (for example at=2024-04-18T17)`);
   return time;
 }
-
-/** The newest of the given snapshot times (optionally only those inside one hour), or undefined. */
-export function newestSnapshot(times: Date[], hour?: Date): Date | undefined {
-  const inHour = hour
-    ? times.filter((t) => t.getTime() >= hour.getTime() && t.getTime() < hour.getTime() + 3_600_000)
-    : times;
-  return inHour.reduce<Date | undefined>((best, t) => (!best || t > best ? t : best), undefined);
-}

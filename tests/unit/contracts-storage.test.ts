@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   bronzeKey,
   manifestKey,
-  newestSnapshot,
   parseAtHour,
   parseStamp,
   snapshotTimeOfAnswersSuccessKey,
@@ -51,13 +50,5 @@ describe('storage layout (docs/SPEC.md §2)', () => {
       expect(() => parseAtHour(bad)).toThrow(SnapshotArgumentError);
       expect(() => parseAtHour(bad)).toThrow(/YYYY-MM-DDTHH/);
     }
-  });
-
-  it('picks the newest snapshot, optionally within one hour', () => {
-    const times = ['2024-04-18T07:05:09Z', '2024-04-18T07:59:59Z', '2024-04-18T08:00:00Z'].map((s) => new Date(s));
-    expect(newestSnapshot(times)?.toISOString()).toBe('2024-04-18T08:00:00.000Z');
-    expect(newestSnapshot(times, parseAtHour('2024-04-18T07'))?.toISOString()).toBe('2024-04-18T07:59:59.000Z');
-    expect(newestSnapshot(times, parseAtHour('2024-04-18T09'))).toBeUndefined();
-    expect(newestSnapshot([])).toBeUndefined();
   });
 });
