@@ -80,7 +80,8 @@ export async function healStack(
   const missing = missingParts(health, config);
   const local = localWorkerCount(config.stackHome);
   const expected = options.workers ?? Math.max(1, local ?? 0);
-  const tooFewWorkers = health.aliveWorkers !== undefined && health.aliveWorkers < expected && local !== undefined;
+  // None ALIVE is already in `missing`; some but fewer than the stack was started with is worth a restart too.
+  const tooFewWorkers = local !== undefined && health.aliveWorkers !== undefined && health.aliveWorkers > 0 && health.aliveWorkers < expected;
   if (missing.length === 0 && !tooFewWorkers) return [];
   if (local === undefined) {
     options.log.warn(`stack unhealthy and not local processes (left to its restart policies): ${missing.join('; ')}`);
