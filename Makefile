@@ -34,7 +34,7 @@ status: ## the stack's processes and the recent runs
 	@bash spark/scripts/stack.sh status
 	@$(CLI) status
 
-env: ## the effective settings as KEY=value lines, STACK included (make -s env)
+env: ## the settings as KEY=value lines, STACK included (make -s env); they hold the keys to reach MinIO and Spark Connect: for your own terminal
 	@$(CLI) env
 
 doctor: ## check the running stack end to end; last line JSON

@@ -1,4 +1,5 @@
 import { formatEnv, loadConfig } from './config.js';
+import { UsageError } from './usage-error.js';
 
 export interface Command {
   summary: string;
@@ -11,13 +12,15 @@ export interface Command {
 // Each command loads its module on use, so `env` (called by every make target) stays fast.
 export const commands: Record<string, Command> = {
   env: {
-    summary: 'print the effective settings as shell-sourceable KEY=value lines (STACK: the stack in use)',
-    args: [],
-    async run() {
+    summary:
+      'print the settings as shell-sourceable KEY=value lines (STACK: the stack in use), with the keys to reach MinIO and Spark Connect (scope=public: no secret)',
+    args: ['scope'],
+    async run(args) {
+      if (args.scope !== undefined && args.scope !== 'public') throw new UsageError(`scope must be public, got '${args.scope}'`);
       const { settings } = loadConfig();
       const { chooseStack, probeDocker, runningStack } = await import('./stack-kind.js');
       const stack = chooseStack({ requested: settings.STACK, running: runningStack(settings.STACK_HOME), probe: probeDocker });
-      process.stdout.write(`${formatEnv({ ...settings, STACK: stack.kind })}\n`);
+      process.stdout.write(`${formatEnv({ ...settings, STACK: stack.kind }, args.scope === 'public' ? 'public' : 'user')}\n`);
       return 0;
     },
   },
@@ -33,6 +36,25 @@ export const commands: Record<string, Command> = {
         return 2;
       }
       process.stdout.write(`stack: ${stack.kind} (${stack.why})\n`);
+      return 0;
+    },
+  },
+  'stack-files': {
+    summary: "(spark/scripts/stack.sh) write the daemons' owner-only configuration and secret files",
+    // Where the Connect server runs: its bind address and port, the driver's host (spark/conf templates).
+    args: ['SPARK_CONNECT_PORT', 'SPARK_CONNECT_BIND_ADDRESS', 'SPARK_DRIVER_HOST', 'SPARK_DRIVER_BIND_ADDRESS'],
+    async run(args) {
+      const { writeStackFiles } = await import('./stack-files.js');
+      writeStackFiles(loadConfig().settings, args);
+      return 0;
+    },
+  },
+  'grant-bucket': {
+    summary: "(spark/scripts/stack.sh) with MinIO's root keys: create the bucket and the pipeline's user, scoped to it",
+    args: [],
+    async run() {
+      const { grantBucket } = await import('./store-access.js');
+      await grantBucket(loadConfig().settings);
       return 0;
     },
   },

@@ -41,6 +41,18 @@ const cronExpression = z.string().superRefine((cron, ctx) => {
   }
   if (problem) ctx.addIssue({ code: 'custom', message: `a cron expression such as '0 * * * *' (minute hour day month weekday, optional seconds first): ${problem}` });
 });
+/**
+ * A secret may hold any character a file can keep: quotes, `&`, `\`, `$`, inner spaces, non-ASCII. Not line
+ * breaks or control characters (a properties or env file line ends there), nor leading or trailing blanks
+ * (config.ini and Spark's properties reader trim them, so the server would get another secret than the client).
+ */
+const secret = (minLength: number, hint: string) =>
+  z
+    .string()
+    .min(minLength, `at least ${minLength} characters (${hint})`)
+    .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'no line breaks or control characters')
+    .refine((v) => v.trim() === v, 'no leading or trailing blanks');
+const GENERATED = 'run `make setup` to generate local credentials';
 
 /**
  * Every setting of the product, by the name it has in the environment and in config.ini (SPEC §3).
@@ -61,8 +73,12 @@ export const SettingsSchema = z.object({
   FR24_MIN_SHARE_OF_MEDIAN: z.coerce.number().min(0).max(1).default(0.3),
   MINIO_ENDPOINT: httpUrl.default('http://127.0.0.1:9000'),
   MINIO_CONSOLE_PORT: port.default(9001),
-  MINIO_ACCESS_KEY: z.string().min(3, 'at least 3 characters (run `make setup` to generate local credentials)'),
-  MINIO_SECRET_KEY: z.string().min(8, 'at least 8 characters (run `make setup` to generate local credentials)'),
+  /** The pipeline's and Spark's MinIO user: read and write on MINIO_BUCKET only (created by `make up`). */
+  MINIO_ACCESS_KEY: z.string().min(3, `at least 3 characters (${GENERATED})`),
+  MINIO_SECRET_KEY: secret(8, GENERATED),
+  /** MinIO's root keys: used by `make up` only, to start the local MinIO and create the user above. */
+  MINIO_ROOT_USER: z.string().min(3, `at least 3 characters (${GENERATED})`).optional(),
+  MINIO_ROOT_PASSWORD: secret(8, GENERATED).optional(),
   MINIO_BUCKET: z
     .string()
     .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name (lower case, digits, dots, dashes)')
@@ -75,6 +91,12 @@ export const SettingsSchema = z.object({
   SPARK_CALL_TIMEOUT_MS: timeoutMs.default(120_000),
   /** Result-stream reattaches in a row without a response before a query fails. */
   SPARK_MAX_REATTACHES: nonNegativeInt.max(100).default(5),
+  /** The bearer token Spark Connect requires of every request; gRPC carries it as a header: printable ASCII. */
+  SPARK_CONNECT_TOKEN: secret(16, GENERATED)
+    .regex(/^[\x20-\x7e]*$/, 'printable ASCII only (it travels in an HTTP/2 header)')
+    .optional(),
+  /** Spark's shared RPC secret (spark.authenticate) for the master, workers, executors and the Connect driver. */
+  SPARK_AUTHENTICATE_SECRET: secret(16, GENERATED).optional(),
   SPARK_WORKER_CORES: positiveInt.default(2),
   SPARK_WORKER_MEMORY: jvmMemory.default('4g'),
   SPARK_EXECUTOR_MEMORY: jvmMemory.default('2g'),
@@ -93,6 +115,16 @@ export type Settings = z.infer<typeof SettingsSchema>;
 export type SettingName = keyof Settings;
 export const SETTING_NAMES = Object.keys(SettingsSchema.shape) as SettingName[];
 
+/** Settings whose values are never printed, logged or put in an error: only their names are. */
+export const SECRET_NAMES: readonly SettingName[] = [
+  'MINIO_SECRET_KEY',
+  'MINIO_ROOT_PASSWORD',
+  'SPARK_CONNECT_TOKEN',
+  'SPARK_AUTHENTICATE_SECRET',
+];
+/** What `make -s env` leaves out: the keys of the stack's own daemons, which no user command needs. */
+const STACK_ONLY_NAMES: readonly SettingName[] = ['MINIO_ROOT_USER', 'MINIO_ROOT_PASSWORD', 'SPARK_AUTHENTICATE_SECRET'];
+
 /** The settings grouped by the part of the product that uses them. */
 export interface Config {
   settings: Settings;
@@ -107,7 +139,15 @@ export interface Config {
     minShareOfMedian: number;
   };
   minio: { endpoint: string; accessKey: string; secretKey: string; bucket: string };
-  spark: { connectUrl: string; masterUrl: string; masterWebUiPort: number; connectTimeoutMs: number; callTimeoutMs: number; maxReattaches: number };
+  spark: {
+    /** The URL to connect with: SPARK_CONNECT_URL plus `;token=` SPARK_CONNECT_TOKEN. Print SPARK_CONNECT_URL, never this. */
+    connectUrl: string;
+    masterUrl: string;
+    masterWebUiPort: number;
+    connectTimeoutMs: number;
+    callTimeoutMs: number;
+    maxReattaches: number;
+  };
   schedule: { cron: string; stageRetries: number; stageDeadlineMs: number };
   log: { level: Settings['LOG_LEVEL']; file: string };
   stackHome: string;
@@ -192,12 +232,22 @@ export function loadConfig(options: LoadOptions = {}): Config {
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const key = String(issue.path[0]);
-      const from = sourceOf[key] ? ` (from ${sourceOf[key]}: ${JSON.stringify(raw[key])})` : ' (not set)';
+      const shown = (SECRET_NAMES as string[]).includes(key)
+        ? `a value of ${raw[key]?.length} characters`
+        : JSON.stringify(raw[key]?.replace(/token=[^;]*/, 'token=***'));
+      const from = sourceOf[key] ? ` (from ${sourceOf[key]}: ${shown})` : ' (not set)';
       problems.push(`${key}: ${issue.message}${from}`);
     }
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   return toConfig(parsed.data);
+}
+
+/** The client sends a URL's token as `authorization: Bearer` (spark/transport); one given in the URL itself wins. */
+function withToken(url: string, token: string | undefined): string {
+  if (!token || /;token=/.test(url)) return url;
+  const base = url.includes('/;') ? url : `${url.replace(/\/$/, '')}/`;
+  return `${base};token=${encodeURIComponent(token)}`;
 }
 
 export function toConfig(s: Settings): Config {
@@ -215,7 +265,7 @@ export function toConfig(s: Settings): Config {
     },
     minio: { endpoint: s.MINIO_ENDPOINT, accessKey: s.MINIO_ACCESS_KEY, secretKey: s.MINIO_SECRET_KEY, bucket: s.MINIO_BUCKET },
     spark: {
-      connectUrl: s.SPARK_CONNECT_URL,
+      connectUrl: withToken(s.SPARK_CONNECT_URL, s.SPARK_CONNECT_TOKEN),
       masterUrl: s.SPARK_MASTER_URL,
       masterWebUiPort: s.SPARK_MASTER_WEBUI_PORT,
       connectTimeoutMs: s.SPARK_CONNECT_TIMEOUT_MS,
@@ -228,10 +278,21 @@ export function toConfig(s: Settings): Config {
   };
 }
 
-/** Shell-sourceable KEY=value lines of the effective settings (`make -s env`). */
-export function formatEnv(settings: Settings): string {
+/**
+ * Shell-sourceable KEY=value lines of the effective settings. `user` (`make -s env`): what a user needs to reach
+ * the store and Spark Connect from their own terminal, secrets included; `public` (the stack scripts): no secret.
+ */
+export function formatEnv(settings: Settings, scope: 'user' | 'public' = 'user'): string {
+  const hidden = scope === 'user' ? STACK_ONLY_NAMES : SECRET_NAMES;
   const quote = (value: string) => (/^[\w@%+=:,./-]*$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`);
-  return SETTING_NAMES.filter((name) => settings[name] !== undefined)
+  return SETTING_NAMES.filter((name) => settings[name] !== undefined && !hidden.includes(name))
     .map((name) => `${name}=${quote(String(settings[name]))}`)
     .join('\n');
+}
+
+/** `text` with every secret setting's value replaced by `***` (for messages that may quote a URL, a command or a body). */
+export function redact(text: string, settings: Partial<Settings>): string {
+  const values = SECRET_NAMES.map((name) => settings[name]).filter((v): v is string => typeof v === 'string' && v.length > 0);
+  // Longest first, so a secret that contains another is hidden whole.
+  return values.sort((a, b) => b.length - a.length).reduce((out, value) => out.split(value).join('***'), text);
 }

@@ -1,12 +1,14 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import type { Config } from './config.js';
+import { redact, type Config } from './config.js';
 import { probeStack } from './health.js';
 import { createS3Client, deletePrefix } from './s3.js';
 import { stampOf } from '../contracts/index.js';
-import { SparkSession, F } from '../spark/index.js';
+import { SparkAuthenticationError, SparkSession, F } from '../spark/index.js';
 import { connectSpark } from './spark-session.js';
 
 type Verdict = { ok: boolean; line: string };
+
+const errorLine = (error: unknown) => (error instanceof Error ? error.message.split('\n')[0] : String(error));
 
 /**
  * `make doctor`: checks each part of the running stack, one line per check, and ends with one JSON line.
@@ -23,7 +25,22 @@ export async function runDoctor(config: Config): Promise<number> {
   summary.workers = health.aliveWorkers ?? 0;
   lines.push({ ok: summary.workers > 0, line: `master     ${health.masterUi}: ${summary.workers} ALIVE worker(s)` });
   summary.connect = health.connect;
-  lines.push({ ok: summary.connect === 'open', line: `connect    ${config.spark.connectUrl}: ${summary.connect}` });
+  lines.push({ ok: summary.connect === 'open', line: `connect    ${config.settings.SPARK_CONNECT_URL}: ${summary.connect}` });
+
+  // A server that answers without the token would run anyone's plans with the store's keys.
+  summary.auth = 'skipped';
+  if (summary.connect === 'open') {
+    const anonymous = config.settings.SPARK_CONNECT_URL.replace(/\/?;.*$/, '');
+    try {
+      const session = await SparkSession.builder().remote(anonymous).connectTimeoutMs(config.spark.connectTimeoutMs).getOrCreate();
+      await session.sql('SELECT 1').collect();
+      await session.stop().catch(() => undefined);
+      summary.auth = 'OPEN: a request without the token ran';
+    } catch (error) {
+      summary.auth = error instanceof SparkAuthenticationError ? 'token required' : `unexpected: ${errorLine(error)}`;
+    }
+  }
+  lines.push({ ok: summary.auth === 'token required', line: `auth       Spark Connect without the token: ${summary.auth}` });
 
   summary.roundtrip = 'skipped';
   summary.committer = 'unknown';
@@ -43,7 +60,7 @@ export async function runDoctor(config: Config): Promise<number> {
       const text = (await success.Body?.transformToString()) ?? '';
       summary.committer = text.trim() ? String(JSON.parse(text).committer ?? 'unknown') : 'none (empty _SUCCESS: not the S3A committer)';
     } catch (error) {
-      summary.roundtrip = `failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+      summary.roundtrip = `failed: ${errorLine(error)}`;
     } finally {
       await spark?.stop().catch(() => undefined);
       await deletePrefix(s3, config.minio.bucket, prefix).catch(() => undefined);
@@ -52,7 +69,8 @@ export async function runDoctor(config: Config): Promise<number> {
   lines.push({ ok: summary.roundtrip === 'ok', line: `roundtrip  parquet via Spark Connect to s3a://${config.minio.bucket}/_doctor/: ${summary.roundtrip}` });
   lines.push({ ok: summary.committer === 'magic', line: `committer  _SUCCESS names: ${summary.committer}` });
 
-  for (const { ok, line } of lines) process.stdout.write(`${ok ? 'ok  ' : 'FAIL'} ${line}\n`);
-  process.stdout.write(`${JSON.stringify(summary)}\n`);
+  // Values of secret settings never reach the output, whatever a server put in its messages.
+  for (const { ok, line } of lines) process.stdout.write(`${ok ? 'ok  ' : 'FAIL'} ${redact(line, config.settings)}\n`);
+  process.stdout.write(`${redact(JSON.stringify(summary), config.settings)}\n`);
   return lines.every((l) => l.ok) ? 0 : 1;
 }

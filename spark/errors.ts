@@ -42,3 +42,8 @@ export class SparkConnectionError extends SparkError {
 export class SparkStreamStalledError extends SparkConnectionError {
   override name = 'SparkStreamStalledError';
 }
+
+/** The server refused the call's credentials: no Spark Connect token, or not the right one. Nothing ran. */
+export class SparkAuthenticationError extends SparkError {
+  override name = 'SparkAuthenticationError';
+}

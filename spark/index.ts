@@ -24,4 +24,5 @@ export {
   SparkInterruptedError,
   SparkConnectionError,
   SparkStreamStalledError,
+  SparkAuthenticationError,
 } from './errors.js';

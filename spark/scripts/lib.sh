@@ -18,20 +18,35 @@ unset SPARK_CONF_DIR PYSPARK_PYTHON 2>/dev/null || true
 say() { printf '%s\n' "$*"; }
 fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# Effective settings (env > config.ini > generated credentials > defaults), from the one zod schema.
+# Effective settings (env > config.ini > generated credentials > defaults), from the one zod schema. Secrets are
+# left out: the scripts never hold one; the Node steps that need them read them and write owner-only files.
 load_settings() {
   local out
-  out=$(cd "$ROOT" && node --import tsx driver/cli.ts env) || fail "the settings above are invalid; fix them and retry"
+  out=$(cd "$ROOT" && node --import tsx driver/cli.ts env scope=public) || fail "the settings above are invalid; fix them and retry"
   set -a; eval "$out"; set +a
 }
 
 # make up refuses a STACK other than the running one's rather than start a second stack.
 check_stack_kind_for_up() { (cd "$ROOT" && node --import tsx driver/cli.ts stack for=up >/dev/null) || exit 2; }
 
+cli() { (cd "$ROOT" && node --import tsx driver/cli.ts "$@"); }
+
 host_of() { local u=${1#*://}; u=${u%%/*}; printf '%s' "${u%:*}"; }
 port_of() { local u=${1#*://}; u=${u%%/*}; printf '%s' "${u##*:}"; }
 
-pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# A pid file holds "PID START" (START: the process's start time in clock ticks since boot, /proc/PID/stat field
+# 22), so a pid the kernel has since given to another program is never taken for ours.
+start_time_of() { local stat; stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1; stat=${stat##*) }; set -- $stat; printf '%s' "${20}"; }
+write_pid_file() { printf '%s %s\n' "$2" "$(start_time_of "$2")" > "$1"; }
+pid_of() { local pid _; read -r pid _ < "$1" && printf '%s' "$pid"; }
+pid_alive() {
+  local pid start
+  [ -f "$1" ] && read -r pid start < "$1" || return 1
+  [ -n "$pid" ] && [ -n "$start" ] && [ "$(start_time_of "$pid")" = "$start" ]
+}
+
+# The program listening on 127.0.0.1:PORT (name and pid), empty if none or unknown.
+listener_of() { ss -Hltnp "sport = :$1" 2>/dev/null | sed -n 's/.*users:((\("[^"]*",pid=[0-9]*\).*/\1/p' | head -1 | tr -d '"' | sed 's/,pid=/ (pid /; s/$/)/'; }
 
 port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 

@@ -72,13 +72,28 @@ else
   say "minio: $MINIO_MODULE_VERSION present"
 fi
 
-# 4. Local credentials, generated once when none are configured; never committed.
-if [ ! -s "$CREDENTIALS_FILE" ]; then
+# 4. Local credentials, each generated once when missing; owner-only, never committed, never on a command line
+#    (printf is a shell builtin). MinIO's root keys (used by `make up` only), the pipeline's own MinIO user,
+#    the Spark Connect token and Spark's RPC secret.
+(
   umask 077
-  printf 'MINIO_ACCESS_KEY=%s\nMINIO_SECRET_KEY=%s\n' \
-    "fr24-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')" "$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')" > "$CREDENTIALS_FILE"
-  say "credentials: generated into $CREDENTIALS_FILE"
-fi
+  touch "$CREDENTIALS_FILE" && chmod 600 "$CREDENTIALS_FILE"
+  has() { grep -q "^$1=" "$CREDENTIALS_FILE"; }
+  random_hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
+  if has MINIO_ACCESS_KEY && ! has MINIO_ROOT_USER; then
+    # Generated before the pipeline had a user of its own: those keys were MinIO's root, and its data knows them.
+    sed -i 's/^MINIO_ACCESS_KEY=/MINIO_ROOT_USER=/; s/^MINIO_SECRET_KEY=/MINIO_ROOT_PASSWORD=/' "$CREDENTIALS_FILE"
+  fi
+  generated=()
+  add() { has "$1" || { printf '%s=%s\n' "$1" "$2" >> "$CREDENTIALS_FILE"; generated+=("$1"); }; }
+  add MINIO_ROOT_USER "root-$(random_hex 6)"
+  add MINIO_ROOT_PASSWORD "$(random_hex 24)"
+  add MINIO_ACCESS_KEY "fr24-$(random_hex 6)"
+  add MINIO_SECRET_KEY "$(random_hex 24)"
+  add SPARK_CONNECT_TOKEN "$(random_hex 32)"
+  add SPARK_AUTHENTICATE_SECRET "$(random_hex 32)"
+  [ ${#generated[@]} -eq 0 ] || say "credentials: generated ${generated[*]} into $CREDENTIALS_FILE (mode 600)"
+)
 
 # 5. Spark Connect protocol code, generated from the .proto files inside the installed Spark.
 (cd "$ROOT" && npm run --silent gen)

@@ -9,6 +9,8 @@ source "$(dirname "$0")/lib.sh"
 load_settings
 [ "$STACK" != docker ] || exec bash "$ROOT/spark/scripts/compose-stack.sh" "$@"
 [ -x "$SPARK_HOME/bin/spark-class" ] && [ -x "$MINIO_BIN" ] || fail "the stack is not installed: run 'make setup' first"
+# Everything the stack writes (logs, pid files, executor work folders, data) is its user's alone.
+umask 077
 mkdir -p "$RUN_DIR" "$LOG_DIR" "$STACK_HOME/minio-data" "$STACK_HOME/work" "$STACK_HOME/conf"
 
 MINIO_HOST=$(host_of "$MINIO_ENDPOINT"); MINIO_PORT=$(port_of "$MINIO_ENDPOINT")
@@ -17,18 +19,29 @@ CONNECT_HOST=$(host_of "$SPARK_CONNECT_URL"); CONNECT_PORT=$(port_of "$SPARK_CON
 MASTER_UI_PORT=$SPARK_MASTER_WEBUI_PORT
 MASTER_JSON=http://$MASTER_HOST:$MASTER_UI_PORT/json/
 
-start_daemon() { # start_daemon NAME COMMAND...: runs COMMAND in the background, its own session, pid in run/NAME.pid
-  local name=$1; shift
+# start_daemon NAME PORT... -- COMMAND...: runs COMMAND in the background in its own session, pid in run/NAME.pid.
+# Already running: nothing to do. A PORT already held by another program: fail naming it, rather than report
+# success against a service that is not ours.
+start_daemon() {
+  local name=$1 port holder; shift
+  local ports=()
+  while [ "$1" != -- ]; do ports+=("$1"); shift; done; shift
   if pid_alive "$RUN_DIR/$name.pid"; then return 0; fi
+  for port in "${ports[@]}"; do
+    if port_open 127.0.0.1 "$port"; then
+      holder=$(listener_of "$port")
+      fail "port $port (for $name) is already held by ${holder:-another program}; stop it or choose other ports in config.ini"
+    fi
+  done
   setsid nohup "$@" >"$LOG_DIR/$name.log" 2>&1 < /dev/null &
-  echo $! > "$RUN_DIR/$name.pid"
+  write_pid_file "$RUN_DIR/$name.pid" $!
 }
 
-stop_daemon() { # stop_daemon NAME: TERM, then KILL after 15 s, the whole process group
+stop_daemon() { # stop_daemon NAME: TERM, then KILL after 15 s, the whole process group; only if still ours
   local name=$1 pidfile=$RUN_DIR/$1.pid pid
   [ -f "$pidfile" ] || return 0
-  pid=$(cat "$pidfile")
-  if kill -0 "$pid" 2>/dev/null; then
+  pid=$(pid_of "$pidfile")
+  if pid_alive "$pidfile"; then
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
     kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
@@ -46,53 +59,53 @@ minio_ready() { curl -fs --max-time 2 "$MINIO_ENDPOINT/minio/health/ready" >/dev
 workers_are() { [ "$(alive_workers)" = "$1" ]; }
 connect_open() { port_open "$CONNECT_HOST" "$CONNECT_PORT"; }
 
-ensure_bucket() {
-  local code
-  code=$(curl -s -o /dev/null -w '%{http_code}' --aws-sigv4 "aws:amz:us-east-1:s3" \
-    --user "$MINIO_ACCESS_KEY:$MINIO_SECRET_KEY" -X PUT "$MINIO_ENDPOINT/$MINIO_BUCKET")
-  case $code in
-    200|409) ;; # created, or already ours
-    *) fail "could not create bucket $MINIO_BUCKET at $MINIO_ENDPOINT (HTTP $code)";;
-  esac
-}
-
 worker_ids() { for f in "$RUN_DIR"/worker-*.pid; do [ -e "$f" ] && basename "$f" .pid | sed 's/worker-//'; done | sort -n; }
+
+# Two `make up`/`make down` at once would both see "not running" and double-start: one at a time, bounded wait.
+hold_stack_lock() {
+  exec 9>>"$RUN_DIR/stack.lock"
+  flock -n 9 && return 0
+  say "waiting for another make up/down of this stack to finish..."
+  flock -w 900 9 || fail "another make up/down of this stack still runs after 15 minutes (lock $RUN_DIR/stack.lock)"
+}
 
 up() {
   local scale=${1:-1} t0=$SECONDS
   [[ $scale =~ ^[0-9]+$ ]] && [ "$scale" -ge 1 ] || fail "scale must be a whole number of workers >= 1, got '$scale'"
+  hold_stack_lock
   echo local > "$STACK_KIND_FILE"
 
-  MINIO_ROOT_USER=$MINIO_ACCESS_KEY MINIO_ROOT_PASSWORD=$MINIO_SECRET_KEY MINIO_BROWSER_REDIRECT=off \
-    start_daemon minio "$MINIO_BIN" server "$STACK_HOME/minio-data" \
+  # Secrets reach the daemons only through these owner-only files (never a command line or an environment).
+  cli stack-files SPARK_CONNECT_PORT="$CONNECT_PORT" SPARK_CONNECT_BIND_ADDRESS="$CONNECT_HOST" \
+    SPARK_DRIVER_HOST=127.0.0.1 SPARK_DRIVER_BIND_ADDRESS=127.0.0.1 >/dev/null || fail "could not write the stack's configuration (see above)"
+  local conf=$STACK_HOME/conf secrets=$STACK_HOME/secrets
+
+  MINIO_ROOT_USER_FILE=$secrets/minio-root-user MINIO_ROOT_PASSWORD_FILE=$secrets/minio-root-password MINIO_BROWSER_REDIRECT=off \
+    start_daemon minio "$MINIO_PORT" "$MINIO_CONSOLE_PORT" -- "$MINIO_BIN" server "$STACK_HOME/minio-data" \
       --address "$MINIO_HOST:$MINIO_PORT" --console-address "$MINIO_HOST:$MINIO_CONSOLE_PORT" --quiet
   wait_for 60 minio minio_ready || fail "MinIO did not become ready at $MINIO_ENDPOINT; see $LOG_DIR/minio.log"
-  ensure_bucket
+  # The root keys' only use: the bucket, and the pipeline's own user granted that bucket alone.
+  cli grant-bucket || fail "could not create bucket $MINIO_BUCKET and its user at $MINIO_ENDPOINT (see above)"
 
-  start_daemon master "$SPARK_HOME/bin/spark-class" org.apache.spark.deploy.master.Master \
-    --host "$MASTER_HOST" --port "$MASTER_PORT" --webui-port "$MASTER_UI_PORT"
+  start_daemon master "$MASTER_PORT" "$MASTER_UI_PORT" -- "$SPARK_HOME/bin/spark-class" org.apache.spark.deploy.master.Master \
+    --host "$MASTER_HOST" --port "$MASTER_PORT" --webui-port "$MASTER_UI_PORT" --properties-file "$conf/spark-daemons.conf"
   wait_for 90 master port_open "$MASTER_HOST" "$MASTER_UI_PORT" || fail "the Spark master did not start; see $LOG_DIR/master.log"
 
   # Workers 1..N run; any beyond N (from an earlier, larger scale) stop.
   for id in $(worker_ids); do [ "$id" -le "$scale" ] || stop_daemon "worker-$id"; done
   for id in $(seq "$scale"); do
-    SPARK_WORKER_DIR=$STACK_HOME/work/worker-$id start_daemon "worker-$id" \
+    SPARK_WORKER_DIR=$STACK_HOME/work/worker-$id start_daemon "worker-$id" $((MASTER_UI_PORT + id)) -- \
       "$SPARK_HOME/bin/spark-class" org.apache.spark.deploy.worker.Worker \
       --host 127.0.0.1 --webui-port $((MASTER_UI_PORT + id)) \
       --cores "$SPARK_WORKER_CORES" --memory "$SPARK_WORKER_MEMORY" --work-dir "$STACK_HOME/work/worker-$id" \
-      "$SPARK_MASTER_URL"
+      --properties-file "$conf/spark-daemons.conf" "$SPARK_MASTER_URL"
   done
   wait_for 120 workers workers_are "$scale" \
     || fail "the master lists $(alive_workers) ALIVE workers, expected $scale; see $LOG_DIR/worker-*.log"
 
-  SPARK_CONNECT_PORT=$CONNECT_PORT SPARK_CONNECT_BIND_ADDRESS=$CONNECT_HOST \
-    SPARK_DRIVER_HOST=127.0.0.1 SPARK_DRIVER_BIND_ADDRESS=127.0.0.1 \
-    "$ROOT/spark/scripts/render-conf.sh" "$ROOT/spark/conf/spark-defaults.conf.template" > "$STACK_HOME/conf/spark-defaults.conf.new"
-  chmod 600 "$STACK_HOME/conf/spark-defaults.conf.new"
-  mv "$STACK_HOME/conf/spark-defaults.conf.new" "$STACK_HOME/conf/spark-defaults.conf"
-  start_daemon connect "$SPARK_HOME/bin/spark-submit" \
+  start_daemon connect "$CONNECT_PORT" -- "$SPARK_HOME/bin/spark-submit" \
     --class org.apache.spark.sql.connect.service.SparkConnectServer \
-    --name "Spark Connect server" --properties-file "$STACK_HOME/conf/spark-defaults.conf" spark-internal
+    --name "Spark Connect server" --properties-file "$conf/spark-defaults.conf" spark-internal
   wait_for 180 connect connect_open || fail "Spark Connect did not open $SPARK_CONNECT_URL; see $LOG_DIR/connect.log"
 
   say "stack up in $((SECONDS - t0)) s (scale=$scale):"
@@ -103,6 +116,7 @@ up() {
 }
 
 down() {
+  hold_stack_lock
   # Connect first (it is an application of the master), workers, master, then MinIO last.
   stop_daemon connect
   for id in $(worker_ids); do stop_daemon "worker-$id"; done
@@ -118,8 +132,8 @@ status() {
   printf '%-10s %-8s %-8s %s\n' PROCESS PID RSS_MB STATE
   for f in "$RUN_DIR"/*.pid; do
     [ -e "$f" ] || { say "(nothing running)"; return 0; }
-    name=$(basename "$f" .pid); pid=$(cat "$f")
-    if kill -0 "$pid" 2>/dev/null; then
+    name=$(basename "$f" .pid); pid=$(pid_of "$f")
+    if pid_alive "$f"; then
       # RSS of the whole process group: spark-class and its JVM child.
       rss=$(ps -o rss= -g "$pid" 2>/dev/null | awk '{s+=$1} END {printf "%d", s/1024}')
       printf '%-10s %-8s %-8s %s\n' "$name" "$pid" "$rss" running

@@ -6,6 +6,7 @@ import { ErrorInfoSchema } from '../gen/google/rpc/error_details_pb.js';
 import { StatusSchema } from '../gen/google/rpc/status_pb.js';
 import {
   SparkAnalysisError,
+  SparkAuthenticationError,
   SparkConnectionError,
   SparkError,
   SparkInterruptedError,
@@ -48,6 +49,12 @@ export async function toSparkError(
   if (error instanceof SparkError) return error;
   const e = error as grpc.ServiceError;
   if (typeof e?.code !== 'number') return new SparkError(`${operation} failed: ${String((error as Error)?.message ?? error)}`);
+  if (e.code === grpc.status.UNAUTHENTICATED) {
+    return new SparkAuthenticationError(
+      `Spark Connect at ${server} refused ${operation}: authentication failed (no token, or not the server's; pass it as ;token=... in the URL)`,
+      undefined, undefined, [], e.code,
+    );
+  }
   const info = errorInfoOf(e);
   if (!info) {
     if (e.code === grpc.status.UNAVAILABLE || e.code === grpc.status.DEADLINE_EXCEEDED) {

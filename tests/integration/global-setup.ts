@@ -23,6 +23,8 @@ export default async function setup(): Promise<() => Promise<void>> {
     const name = line.slice(0, line.indexOf('='));
     process.env[name] ??= String(config.settings[name as keyof typeof config.settings]);
   }
+  // The tests that connect by URL alone carry the Connect token in it (the client sends it as a bearer header).
+  process.env.SPARK_CONNECT_URL = config.spark.connectUrl;
   return async () => {
     if (!wasRunning || process.env.CI) await make('down');
   };

@@ -48,7 +48,7 @@ describe('docker-compose.yml', () => {
     // Both sides render spark/conf/spark-defaults.conf.template; neither carries Spark keys of its own.
     expect(dockerfile).toContain('spark/conf/spark-defaults.conf.template');
     expect(entrypoint).toContain('render-conf.sh /opt/flight-radar/conf/spark-defaults.conf.template');
-    expect(localStack).toContain('render-conf.sh" "$ROOT/spark/conf/spark-defaults.conf.template"');
+    expect(localStack).toContain('cli stack-files'); // driver/stack-files.ts renders the same template
     expect(`${entrypoint}\n${localStack}`).not.toMatch(/--conf\s+spark\./);
 
     const placeholders = new Set(
