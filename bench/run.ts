@@ -9,7 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { grantBucket } from '../driver/store-access.js';
 import { loadConfig, PROJECT_ROOT } from '../driver/config.js';
 import { createS3Client } from '../driver/s3.js';
 import { compareStrategies, extractSnapshot, startFr24Sim, writeSyntheticBronze } from '../extract/index.js';
@@ -64,9 +65,8 @@ async function withSpark<T>(work: (spark: SparkSession) => Promise<T>): Promise<
 }
 
 async function ensureBucketWithReference(): Promise<void> {
-  await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((e: Error) => {
-    if (!/BucketAlreadyOwnedByYou|BucketAlreadyExists/.test(e.name)) throw e;
-  });
+  // The pipeline's MinIO user may not create buckets: the root keys create it and grant it, as `make up` does.
+  await grantBucket({ ...config.settings, MINIO_BUCKET: bucket });
   // Reference CSVs as the extractor writes them, from the same simulated airports the synthetic bronze uses.
   const sim = await startFr24Sim({ flights: 2000, seed: 7 });
   try {

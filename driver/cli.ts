@@ -4,7 +4,7 @@
  * The Makefile targets call it; it maps failures to exit codes (the product's only place that exits; the
  * FR24-compatible server's own dev CLI in extract/sim/ sets process.exitCode instead).
  */
-import { ConfigError } from './config.js';
+import { ConfigError, loadConfig, redact } from './config.js';
 import { checkArgs } from './args.js';
 import { commands } from './commands.js';
 import { UsageError } from './usage-error.js';
@@ -34,6 +34,17 @@ function parseArgs(words: string[]): Record<string, string> {
   );
 }
 
+/** A failure's text may quote a server's answer or a URL: secret values never reach the terminal. */
+function withoutSecrets(text: string): string {
+  try {
+    return redact(text, loadConfig().settings);
+  } catch {
+    return text.replace(/token=[^;\s]*/g, 'token=***'); // the settings are invalid: at least no URL's token
+  }
+}
+
+// What the product writes on this machine (logs, lock and state files under .stack/) is its user's alone.
+process.umask(0o077);
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
@@ -41,7 +52,8 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`${error.message}\n`);
       process.exit(2);
     }
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`${withoutSecrets(text)}\n`);
     process.exit(1);
   },
 );

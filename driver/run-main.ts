@@ -46,7 +46,7 @@ export function parseRunMainArgs(args: Record<string, string>): RunMainArgs {
  * Resolves to the exit code: with once=1, 0 only when the cycle succeeded.
  */
 export async function runMain(config: Config, args: RunMainArgs): Promise<number> {
-  const logger = createLogger({ level: config.log.level, file: config.log.file });
+  const logger = createLogger({ level: config.log.level, file: config.log.file, secrets: config.settings });
   const s3 = createS3Client(config.minio);
   const stopping = new AbortController();
   const lockPath = join(config.stackHome, 'run', 'pipeline.lock');

@@ -1,4 +1,4 @@
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
 import type { Settings } from './config.js';
 import { MinioAdmin } from './minio-admin.js';
 import { createS3Client } from './s3.js';
@@ -27,14 +27,16 @@ export const bucketPolicyName = (bucket: string) => `flight-radar-${bucket}`;
 /**
  * `make up`, with MinIO's root keys (their only use): creates MINIO_BUCKET if missing, the pipeline's user
  * (MINIO_ACCESS_KEY / MINIO_SECRET_KEY, its secret set to the configured one) and grants it that bucket. Buckets
- * granted by earlier `make up`s with another MINIO_BUCKET (the test suite's own) stay granted; no other is.
+ * granted earlier with another MINIO_BUCKET (the test suite's, the benchmark's) stay granted while they exist;
+ * no other bucket ever is.
  */
 export async function grantBucket(settings: Settings): Promise<void> {
   const { MINIO_ROOT_USER: rootUser, MINIO_ROOT_PASSWORD: rootPassword, MINIO_ACCESS_KEY: user, MINIO_BUCKET: bucket } = settings;
   if (!rootUser || !rootPassword) throw new Error('MINIO_ROOT_USER and MINIO_ROOT_PASSWORD are not set: run make setup to generate them');
   if (user === rootUser) throw new Error('MINIO_ACCESS_KEY is the root user: the pipeline needs a user of its own (run make setup, or set another MINIO_ACCESS_KEY)');
   const root = { endpoint: settings.MINIO_ENDPOINT, accessKey: rootUser, secretKey: rootPassword, bucket };
-  await createS3Client(root)
+  const s3 = createS3Client(root);
+  await s3
     .send(new CreateBucketCommand({ Bucket: bucket }))
     .catch((error: Error) => {
       if (!/BucketAlreadyOwnedByYou|BucketAlreadyExists/.test(error.name)) throw error;
@@ -42,7 +44,8 @@ export async function grantBucket(settings: Settings): Promise<void> {
   const admin = new MinioAdmin(root);
   const policy = bucketPolicyName(bucket);
   await admin.putPolicy(policy, bucketPolicy(bucket));
-  const before = ((await admin.userPolicies(user)) ?? []).filter((name) => name.startsWith(bucketPolicyName('')));
+  const existing = new Set(((await s3.send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => bucketPolicyName(b.Name ?? '')));
+  const before = ((await admin.userPolicies(user)) ?? []).filter((name) => existing.has(name));
   await admin.addUser(user, settings.MINIO_SECRET_KEY);
   await admin.setUserPolicies(user, [...new Set([...before, policy])]);
 }

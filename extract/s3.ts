@@ -26,7 +26,13 @@ export async function assertBucket(client: S3Client, s: S3Settings): Promise<voi
     await client.send(new HeadBucketCommand({ Bucket: s.bucket }));
   } catch (error) {
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    const why = status === 404 ? 'does not exist' : status === 403 ? 'refuses these credentials' : (error as Error).message || (error as Error).name;
+    // A user scoped to other buckets gets 403 for a bucket that does not exist too: MinIO does not tell it which.
+    const why =
+      status === 404
+        ? 'does not exist'
+        : status === 403
+          ? 'is not granted to these credentials (or does not exist)'
+          : (error as Error).message || (error as Error).name;
     throw new Error(`bucket s3://${s.bucket} at ${s.endpoint} ${why}`, { cause: error });
   }
 }

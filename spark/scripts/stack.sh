@@ -12,6 +12,7 @@ load_settings
 # Everything the stack writes (logs, pid files, executor work folders, data) is its user's alone.
 umask 077
 mkdir -p "$RUN_DIR" "$LOG_DIR" "$STACK_HOME/minio-data" "$STACK_HOME/work" "$STACK_HOME/conf"
+chmod 700 "$STACK_HOME" "$RUN_DIR" "$LOG_DIR" "$STACK_HOME/minio-data" "$STACK_HOME/work" "$STACK_HOME/conf"
 
 MINIO_HOST=$(host_of "$MINIO_ENDPOINT"); MINIO_PORT=$(port_of "$MINIO_ENDPOINT")
 MASTER_HOST=$(host_of "$SPARK_MASTER_URL"); MASTER_PORT=$(port_of "$SPARK_MASTER_URL")
@@ -33,7 +34,8 @@ start_daemon() {
       fail "port $port (for $name) is already held by ${holder:-another program}; stop it or choose other ports in config.ini"
     fi
   done
-  setsid nohup "$@" >"$LOG_DIR/$name.log" 2>&1 < /dev/null &
+  # 9>&-: the daemon must not inherit the stack lock, or it would hold it for its whole life.
+  setsid nohup "$@" >"$LOG_DIR/$name.log" 2>&1 < /dev/null 9>&- &
   write_pid_file "$RUN_DIR/$name.pid" $!
 }
 

@@ -4,10 +4,12 @@
  * partial snapshots, multipart uploads. Uses its own bucket, so the pipeline's reference data is untouched.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { DeleteBucketCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { BRONZE_COLUMNS, bronzeKey } from '../../contracts/index.js';
 import { extractSnapshot, startFr24Sim, writeSyntheticBronze, type ExtractResult, type Fr24Sim } from '../../extract/index.js';
 import { parseCsv } from '../support/csv.js';
+import { loadConfig } from '../../driver/config.js';
+import { grantBucket } from '../../driver/store-access.js';
 
 const s3 = {
   endpoint: process.env.MINIO_ENDPOINT ?? 'http://127.0.0.1:9000',
@@ -38,7 +40,7 @@ const t1 = new Date('2026-11-25T07:00:00Z');
 
 beforeAll(async () => {
   expect(s3.accessKey, 'MINIO_ACCESS_KEY must be set (global setup exports the stack settings)').not.toBe('');
-  await client.send(new CreateBucketCommand({ Bucket: s3.bucket }));
+  await grantBucket({ ...loadConfig().settings, MINIO_BUCKET: s3.bucket });
   sim = await startFr24Sim({ seed: 1 });
   first = await extractSnapshot({ ...settings, fr24BaseUrl: sim.url, snapshotTime: t1 });
 });
@@ -159,7 +161,7 @@ describe('extractSnapshot into MinIO', () => {
 
 describe('extractSnapshot on a first run whose reference fetch fails (nothing stored yet)', () => {
   const fresh = { ...s3, bucket: `${s3.bucket}-noref` };
-  beforeAll(() => client.send(new CreateBucketCommand({ Bucket: fresh.bucket })));
+  beforeAll(() => grantBucket({ ...loadConfig().settings, MINIO_BUCKET: fresh.bucket }));
   afterAll(async () => {
     const listed = await client.send(new ListObjectsV2Command({ Bucket: fresh.bucket }));
     const objects = (listed.Contents ?? []).map((o) => ({ Key: o.Key! }));
@@ -209,8 +211,9 @@ describe('extractSnapshot when MinIO refuses the upload', () => {
     const missing = { ...s3, bucket: `${s3.bucket}-missing` };
     const started = Date.now();
     await expect(extractSnapshot({ ...settings, s3: missing, fr24BaseUrl: sim.url, snapshotTime: new Date('2026-11-25T12:00:00Z') }))
-      .rejects.toThrow(`bucket s3://${missing.bucket} at ${s3.endpoint} does not exist`);
-    await expect(writeSyntheticBronze(150_000, 1, missing, 'x.csv')).rejects.toThrow(new RegExp(`upload of s3://${missing.bucket}/x.csv failed: .*(does not exist|NoSuchBucket)`));
+      .rejects.toThrow(new RegExp(`bucket s3://${missing.bucket} at ${s3.endpoint} (does not exist|is not granted to these credentials)`));
+    // The pipeline's user is scoped to its buckets: for any other, MinIO answers AccessDenied, existing or not.
+    await expect(writeSyntheticBronze(150_000, 1, missing, 'x.csv')).rejects.toThrow(new RegExp(`upload of s3://${missing.bucket}/x.csv failed: .*(does not exist|NoSuchBucket|Access Denied|AccessDenied)`));
     expect(Date.now() - started).toBeLessThan(60_000);
   });
 });

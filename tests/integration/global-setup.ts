@@ -3,22 +3,16 @@
  * point the tests at a bucket of their own (so a developer's snapshots, runs and `make status` stay clean),
  * export the settings to the test workers, and stop the stack afterwards only if this run started it.
  */
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { formatEnv, loadConfig } from '../../driver/config.js';
-import { createS3Client } from '../../driver/s3.js';
 import { make, stackProcesses } from '../support/stack.js';
 
 export default async function setup(): Promise<() => Promise<void>> {
   const wasRunning = (await stackProcesses()).length > 0;
+  // make up creates the tests' bucket and grants it to the pipeline's MinIO user (which may not create buckets).
+  process.env.MINIO_BUCKET ??= `${loadConfig().minio.bucket}-test`;
   // TEST_SCALE: fewer workers on a machine shared with other stacks.
   await make('up', `scale=${process.env.TEST_SCALE ?? 2}`);
-  process.env.MINIO_BUCKET ??= `${loadConfig().minio.bucket}-test`;
   const config = loadConfig();
-  await createS3Client(config.minio)
-    .send(new CreateBucketCommand({ Bucket: config.minio.bucket }))
-    .catch((e: Error) => {
-      if (!/BucketAlreadyOwnedByYou|BucketAlreadyExists/.test(e.name)) throw e;
-    });
   for (const line of formatEnv(config.settings).split('\n')) {
     const name = line.slice(0, line.indexOf('='));
     process.env[name] ??= String(config.settings[name as keyof typeof config.settings]);

@@ -1,21 +1,21 @@
 /** S3 helpers for the job tests: a bucket of their own (never the product's reference data), objects in and out. */
-import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { loadConfig } from '../../driver/config.js';
 import { createS3Client, deletePrefix } from '../../driver/s3.js';
+import { grantBucket } from '../../driver/store-access.js';
 
 export function testS3(): S3Client {
   return createS3Client(loadConfig().minio);
 }
 
-/** A fresh bucket named after the test, emptied first if a previous run left it. */
+/**
+ * A fresh bucket named after the test, emptied first if a previous run left it, and granted to the pipeline's
+ * MinIO user (which may not create buckets), as `make up` grants MINIO_BUCKET.
+ */
 export async function freshBucket(s3: S3Client, name: string): Promise<string> {
   const bucket = `${name}-${process.pid}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 63);
-  try {
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  } catch (error) {
-    if (!/BucketAlready(OwnedByYou|Exists)/.test((error as Error).name)) throw error;
-    await deletePrefix(s3, bucket, '');
-  }
+  await grantBucket({ ...loadConfig().settings, MINIO_BUCKET: bucket });
+  await deletePrefix(s3, bucket, '');
   return bucket;
 }
 

@@ -11,7 +11,12 @@ export async function stackCommand(...args: string[]): Promise<string> {
 }
 
 export async function make(target: string, ...vars: string[]): Promise<{ stdout: string; stderr: string }> {
-  return run('make', ['-s', target, ...vars], { cwd: PROJECT_ROOT, maxBuffer: 1 << 24, timeout: 600_000 });
+  return makeWith(process.env, target, ...vars);
+}
+
+/** `make -s TARGET VARS` with this environment (settings given as environment variables win over config.ini). */
+export async function makeWith(env: NodeJS.ProcessEnv, target: string, ...vars: string[]): Promise<{ stdout: string; stderr: string }> {
+  return run('make', ['-s', target, ...vars], { cwd: PROJECT_ROOT, env, maxBuffer: 1 << 24, timeout: 600_000 });
 }
 
 export interface MasterState {

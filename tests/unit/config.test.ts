@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, formatEnv, loadConfig } from '../../driver/config.js';
+import { ConfigError, formatEnv, loadConfig, redact } from '../../driver/config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fr-config-'));
 const noFile = join(dir, 'absent.ini');
@@ -103,5 +103,51 @@ describe('configuration', () => {
     expect(back.MINIO_SECRET_KEY).toBe("it's secret");
     expect(back.SPARK_CONNECT_URL).toBe('sc://127.0.0.1:1/;token=a b');
     expect(back.MINIO_BUCKET).toBe('flights');
+  });
+
+  const secrets = {
+    MINIO_SECRET_KEY: 'app-secret-&-$x',
+    MINIO_ROOT_USER: 'root-user',
+    MINIO_ROOT_PASSWORD: 'root-password-1',
+    SPARK_CONNECT_TOKEN: 'token-0123456789abcdef',
+    SPARK_AUTHENTICATE_SECRET: 'rpc-secret-0123456789',
+  };
+
+  it("prints the user's keys to reach the store and Connect, never the stack's own; scope=public prints no secret", () => {
+    const { settings } = loadConfig({ env: secrets, iniPath: noFile, credentialsPath: credentials });
+    const user = formatEnv(settings);
+    expect(user).toContain('MINIO_SECRET_KEY=');
+    expect(user).toContain('SPARK_CONNECT_TOKEN=token-0123456789abcdef');
+    for (const hidden of ['root-password-1', 'rpc-secret-0123456789', 'MINIO_ROOT_USER']) expect(user).not.toContain(hidden);
+    const pub = formatEnv(settings, 'public');
+    for (const value of Object.values(secrets).filter((v) => v !== 'root-user')) expect(pub).not.toContain(value);
+    expect(pub).toContain('MINIO_ACCESS_KEY=generated');
+  });
+
+  it('connects with the token from the settings, carried in the URL the client reads it from', () => {
+    const token = 'tok;en with spaces & more';
+    const { spark, settings } = loadConfig({ env: { SPARK_CONNECT_TOKEN: token, SPARK_CONNECT_URL: 'sc://127.0.0.1:15002/;user_id=me' }, iniPath: noFile, credentialsPath: credentials });
+    expect(spark.connectUrl).toBe(`sc://127.0.0.1:15002/;user_id=me;token=${encodeURIComponent(token)}`);
+    expect(settings.SPARK_CONNECT_URL).not.toContain('token');
+    expect(loadConfig({ env: { SPARK_CONNECT_TOKEN: token }, iniPath: noFile, credentialsPath: credentials }).spark.connectUrl).toBe(
+      `sc://127.0.0.1:15002/;token=${encodeURIComponent(token)}`,
+    );
+  });
+
+  it('never echoes a rejected secret value, names the key, and redacts secrets from any text', () => {
+    let error: unknown;
+    try {
+      loadConfig({ env: { MINIO_SECRET_KEY: 'short\n', SPARK_CONNECT_TOKEN: ' leading-blank-token-xyz', SPARK_AUTHENTICATE_SECRET: 'ünïcödé' }, iniPath: noFile, credentialsPath: credentials });
+    } catch (e) {
+      error = e;
+    }
+    const message = (error as ConfigError).message;
+    expect(message).toContain('MINIO_SECRET_KEY');
+    expect(message).toContain('SPARK_CONNECT_TOKEN: no leading or trailing blanks');
+    expect(message).toContain('SPARK_AUTHENTICATE_SECRET');
+    for (const value of ['short', 'leading-blank-token-xyz', 'ünïcödé']) expect(message).not.toContain(value);
+
+    const text = `GET /?u=root-user&p=root-password-1 Bearer token-0123456789abcdef app-secret-&-$x rpc-secret-0123456789`;
+    expect(redact(text, secrets)).toBe('GET /?u=root-user&p=*** Bearer *** *** ***');
   });
 });
