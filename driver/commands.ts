@@ -49,6 +49,15 @@ export const commands: Record<string, Command> = {
       return 0;
     },
   },
+  'compose-secrets': {
+    summary: '(spark/scripts/compose-stack.sh) the secret lines of .stack/compose.env',
+    args: [],
+    async run() {
+      const { composeSecretLines } = await import('./stack-files.js');
+      process.stdout.write(`${composeSecretLines(loadConfig().settings)}\n`);
+      return 0;
+    },
+  },
   'grant-bucket': {
     summary: "(spark/scripts/stack.sh) with MinIO's root keys: create the bucket and the pipeline's user, scoped to it",
     args: [],

@@ -96,3 +96,19 @@ export function writeStackFiles(settings: Settings, placement: Record<string, st
   writeOwnerOnly(paths.minioRootPassword, settings.MINIO_ROOT_PASSWORD!);
   return paths;
 }
+
+/**
+ * The secret lines of the compose stack's env file (.stack/compose.env, written owner-only by
+ * spark/scripts/compose-stack.sh): single-quoted, which docker compose reads literally (no `$` expansion).
+ */
+export function composeSecretLines(settings: Settings): string {
+  const names = ['MINIO_SECRET_KEY', 'SPARK_CONNECT_TOKEN'] as const;
+  return names
+    .map((name) => {
+      const value = settings[name];
+      if (value === undefined) throw new TemplateError(`the compose stack needs ${name}: run make setup to generate it`);
+      if (value.includes("'")) throw new TemplateError(`${name} holds a ' which a compose env file cannot carry literally; choose another`);
+      return `${name}='${value}'`;
+    })
+    .join('\n');
+}

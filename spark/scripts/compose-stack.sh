@@ -24,10 +24,10 @@ write_compose_env() {
   local artifacts=download
   [ -f "$SPARK_HOME/.stamp" ] && [ -x "$MINIO_BIN" ] && artifacts=local
   mkdir -p "$STACK_HOME"
-  (umask 077 && cat > "$COMPOSE_ENV.new" <<ENV
+  # The scripts hold no secret (load_settings leaves them out): the Node step prints those lines into the file.
+  (umask 077 && { cli compose-secrets && cat <<ENV
 ARTIFACTS=${ARTIFACTS:-$artifacts}
 MINIO_ACCESS_KEY=$MINIO_ACCESS_KEY
-MINIO_SECRET_KEY=$MINIO_SECRET_KEY
 MINIO_BUCKET=$MINIO_BUCKET
 MINIO_PORT=$(port_of "$MINIO_ENDPOINT")
 MINIO_CONSOLE_PORT=$MINIO_CONSOLE_PORT
@@ -39,7 +39,7 @@ SPARK_WORKER_MEMORY=$SPARK_WORKER_MEMORY
 SPARK_EXECUTOR_MEMORY=$SPARK_EXECUTOR_MEMORY
 SPARK_DRIVER_MEMORY=$SPARK_DRIVER_MEMORY
 ENV
-  ) && mv "$COMPOSE_ENV.new" "$COMPOSE_ENV"
+  } > "$COMPOSE_ENV.new") && mv "$COMPOSE_ENV.new" "$COMPOSE_ENV"
 }
 
 MASTER_JSON=http://$(host_of "$SPARK_MASTER_URL"):$SPARK_MASTER_WEBUI_PORT/json/

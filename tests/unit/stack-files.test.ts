@@ -3,6 +3,7 @@ import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../driver/config.js';
 import { renderProperties, TemplateError, writeOwnerOnly } from '../../driver/stack-files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fr-stack-files-'));
@@ -56,6 +57,21 @@ describe('stack configuration files', () => {
       'spark.both': `${hostile}|  leading blanks and a tab\tand a\\`,
     });
     expect(text).toContain('# ${NOT_REPLACED} in a comment');
+  });
+
+  it.skipIf(!hasJava)("the container's renderer (spark/scripts/render-conf.sh) gives Java the same values", () => {
+    const templatePath = join(dir, 'container.template');
+    writeFileSync(templatePath, '# ${NOT_REPLACED}\nspark.a   ${A}\nspark.b ${B}|${A}\n');
+    const values = { A: hostile, B: ' lead & tail\\' };
+    const text = execFileSync('bash', [join(PROJECT_ROOT, 'spark/scripts/render-conf.sh'), templatePath], {
+      env: { ...process.env, ...values },
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    expect(text).toBe(renderProperties('# ${NOT_REPLACED}\nspark.a   ${A}\nspark.b ${B}|${A}\n', values));
+    const path = join(dir, 'container.conf');
+    writeOwnerOnly(path, text);
+    expect(readWithJava(path)).toEqual({ 'spark.a': hostile, 'spark.b': `${values.B}|${hostile}` });
   });
 
   it('ends on values full of & and placeholders (each value is inserted once, never scanned again)', () => {
