@@ -52,11 +52,13 @@ typecheck:
 test-unit:
 	@npx vitest run --project unit
 
-test: setup ## the whole test suite: unit, stack lifecycle, integration on the real stack
+test: setup ## the whole test suite: unit, local stack lifecycle and integration, then the testcontainers suite when Docker answers
 	@npx tsc --noEmit -p tsconfig.json
 	@npx vitest run --project unit
 	@STACK=local npx vitest run --project stack
 	@STACK=local npx vitest run --project integration
+	@if docker compose version >/dev/null 2>&1 && docker info >/dev/null 2>&1; then npx vitest run --project docker; \
+	else echo "SKIPPED the testcontainers suite (tests/docker): no Docker engine with compose v2 answers (docker info, docker compose version)"; fi
 
 bench: setup ## the benchmarks (not part of make test); results under bench/results/
 	@$(TSX) bench/run.ts

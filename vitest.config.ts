@@ -1,9 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects, run in this order by `make test`:
+// Four projects, run in this order by `make test`:
 //  unit         pure TypeScript, no services;
 //  stack        brings the local stack up and down itself (lifecycle checks);
-//  integration  needs the running stack (MinIO + Spark cluster + Connect), started once by globalSetup.
+//  integration  needs the running stack (MinIO + Spark cluster + Connect), started once by globalSetup;
+//  docker       the compose-hosted cluster through testcontainers; needs a Docker engine and compose v2
+//               (`make test` skips it, saying so, when none answers).
 export default defineConfig({
   test: {
     projects: [
@@ -26,6 +28,18 @@ export default defineConfig({
           hookTimeout: 300_000,
           // One shared cluster with 2 cores: files run one after another.
           fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'docker',
+          include: ['tests/docker/**/*.test.ts'],
+          testTimeout: 900_000,
+          hookTimeout: 900_000,
+          fileParallelism: false,
+          // No Ryuk (its image cannot be pulled everywhere): the tests remove their own containers. This
+          // host may itself look like a container (/.dockerenv); mapped ports are on localhost.
+          env: { TESTCONTAINERS_RYUK_DISABLED: 'true', TESTCONTAINERS_HOST_OVERRIDE: 'localhost' },
         },
       },
     ],

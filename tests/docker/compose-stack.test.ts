@@ -1,0 +1,202 @@
+/**
+ * The compose-hosted cluster, started through testcontainers from the project's own docker-compose.yml and
+ * Dockerfiles: MinIO, the Spark master, two workers and Spark Connect on a compose project of their own,
+ * every port published on 127.0.0.1 at a free port Docker picks. One pipeline cycle runs on the FR24
+ * simulator through the real CLI; then a worker container is killed in the middle of a job.
+ * Runs only when a Docker engine and compose v2 answer (vitest.config.ts); `make test` says when it skips.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DockerComposeEnvironment, Wait, type StartedDockerComposeEnvironment } from 'testcontainers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../driver/config.js';
+import { RunManifest } from '../../driver/manifest.js';
+import { createS3Client } from '../../driver/s3.js';
+import { startFr24Sim, type Fr24Sim } from '../../extract/index.js';
+import { bronzeKey, goldKey, manifestKey, silverKey } from '../../jobs/paths.js';
+import { F, SparkSession } from '../../spark/index.js';
+import { parseCsv } from '../support/csv.js';
+
+const exec = promisify(execFile);
+const SCALE = 2;
+const project = `flight-radar-tc-${randomBytes(4).toString('hex')}`;
+const bucket = 'flights';
+
+const versions = Object.fromEntries(
+  readFileSync(join(PROJECT_ROOT, 'spark/versions.env'), 'utf8')
+    .split('\n')
+    .filter((line) => /^[A-Z_]+=/.test(line))
+    .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+);
+const installed = existsSync(join(PROJECT_ROOT, '.stack/spark/.stamp')) && existsSync(join(PROJECT_ROOT, '.stack/bin/minio'));
+// What compose interpolates: no published port is set, so Docker maps each to a free one.
+const composeEnv: Record<string, string> = {
+  ...versions,
+  ARTIFACTS: installed ? 'local' : 'download',
+  MINIO_ACCESS_KEY: `tc-${randomBytes(6).toString('hex')}`,
+  MINIO_SECRET_KEY: randomBytes(24).toString('hex'),
+  MINIO_BUCKET: bucket,
+  SPARK_WORKER_CORES: '1',
+  SPARK_WORKER_MEMORY: '1g',
+  SPARK_EXECUTOR_MEMORY: '768m',
+  SPARK_DRIVER_MEMORY: '1g',
+};
+
+let stack: StartedDockerComposeEnvironment | undefined;
+let settings: Record<string, string>;
+let s3: S3Client;
+let sim: Fr24Sim;
+
+const composeCli = (...args: string[]) =>
+  exec('docker', ['compose', '-p', project, '-f', join(PROJECT_ROOT, 'docker-compose.yml'), ...args], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...composeEnv },
+    maxBuffer: 1 << 24,
+  });
+const projectContainers = async () =>
+  (await exec('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`])).stdout.split('\n').filter(Boolean);
+
+/** Removes the project's containers, network and volume whatever state the start left them in. */
+async function removeEverything(): Promise<void> {
+  await stack?.down({ removeVolumes: true, timeout: 10_000 }).catch(() => undefined);
+  stack = undefined;
+  await composeCli('down', '-v', '--remove-orphans', '--timeout', '5').catch(() => undefined);
+}
+
+async function aliveWorkers(): Promise<number> {
+  const state = (await (await fetch(`http://127.0.0.1:${settings.SPARK_MASTER_WEBUI_PORT}/json/`)).json()) as { workers: { state: string }[] };
+  return state.workers.filter((w) => w.state === 'ALIVE').length;
+}
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'driver/cli.ts', ...args], {
+      cwd: PROJECT_ROOT,
+      // The host side of the settings: the mapped ports; a STACK_HOME of its own keeps the developer's lock and logs apart.
+      env: { ...process.env, ...settings, FR24_BASE_URL: sim.url, STAGE_RETRIES: '1' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+const text = async (key: string) => (await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString());
+
+beforeAll(async () => {
+  try {
+    stack = await new DockerComposeEnvironment(PROJECT_ROOT, 'docker-compose.yml')
+      .withProjectName(project)
+      .withBuild()
+      .withEnvironment(composeEnv)
+      .withClientOptions({ commandOptions: ['--scale', `spark-worker=${SCALE}`] })
+      .withWaitStrategy('minio-1', Wait.forHealthCheck())
+      .withWaitStrategy('minio-bucket-1', Wait.forOneShotStartup())
+      .withWaitStrategy('spark-master-1', Wait.forHealthCheck())
+      .withWaitStrategy('spark-connect-1', Wait.forHealthCheck())
+      .withDefaultWaitStrategy(Wait.forLogMessage(/Successfully registered with master/))
+      .withStartupTimeout(300_000)
+      .up(['minio', 'minio-bucket', 'spark-master', 'spark-worker', 'spark-connect']);
+  } catch (error) {
+    await removeEverything();
+    throw error;
+  }
+  const port = (service: string, inside: number) => String(stack!.getContainer(`${service}-1`).getMappedPort(inside));
+  settings = {
+    STACK_HOME: mkdtempSync(join(tmpdir(), 'fr-tc-')),
+    MINIO_ENDPOINT: `http://127.0.0.1:${port('minio', 9000)}`,
+    MINIO_CONSOLE_PORT: port('minio', 9001),
+    MINIO_ACCESS_KEY: composeEnv.MINIO_ACCESS_KEY!,
+    MINIO_SECRET_KEY: composeEnv.MINIO_SECRET_KEY!,
+    MINIO_BUCKET: bucket,
+    SPARK_MASTER_URL: `spark://127.0.0.1:${port('spark-master', 7077)}`,
+    SPARK_MASTER_WEBUI_PORT: port('spark-master', 8080),
+    SPARK_CONNECT_URL: `sc://127.0.0.1:${port('spark-connect', 15002)}`,
+  };
+  s3 = createS3Client({ endpoint: settings.MINIO_ENDPOINT!, accessKey: settings.MINIO_ACCESS_KEY!, secretKey: settings.MINIO_SECRET_KEY!, bucket });
+  sim = await startFr24Sim({ host: '127.0.0.1', port: 0 });
+  const deadline = Date.now() + 120_000;
+  while ((await aliveWorkers()) < SCALE && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1_000));
+});
+
+afterAll(async () => {
+  await sim?.close();
+  await removeEverything();
+});
+
+describe('the compose-hosted cluster (testcontainers)', () => {
+  it('comes up with every port on 127.0.0.1 and N ALIVE workers', async () => {
+    expect(await aliveWorkers()).toBe(SCALE);
+    const { stdout } = await exec('docker', ['ps', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Ports}}']);
+    const published = stdout.match(/[\d.:]+->\d+\/tcp/g) ?? [];
+    expect(published.length).toBe(5); // MinIO API + console, master RPC + UI, Connect
+    for (const mapping of published) expect(mapping).toMatch(/^127\.0\.0\.1:\d+->/);
+  });
+
+  it('runs one pipeline cycle on the simulator: bronze, silver, gold (magic committer), manifest, answers', async () => {
+    const run = await cli(['run-main', 'once=1']);
+    expect(run.code, run.stderr).toBe(0);
+    const id = /run_(\d{14})/.exec(run.stderr)?.[1];
+    expect(id, run.stderr).toBeDefined();
+    const t = new Date(Date.UTC(+id!.slice(0, 4), +id!.slice(4, 6) - 1, +id!.slice(6, 8), +id!.slice(8, 10), +id!.slice(10, 12), +id!.slice(12, 14)));
+
+    const manifest = RunManifest.parse(JSON.parse(await text(manifestKey(t))));
+    expect(manifest.status).toBe('succeeded');
+    // Bronze holds what the simulator serves (a few capped cells may lose flights), and the manifest counts it.
+    const bronzeRows = parseCsv(await text(bronzeKey(t))).length - 1;
+    expect(bronzeRows).toBeGreaterThanOrEqual(sim.world.flights.length * 0.95);
+    expect(manifest.stages.extract.rowsOut).toBe(bronzeRows);
+    expect(manifest.stages.silver.rowsOut! + manifest.stages.silver.quarantinedRows!).toBe(bronzeRows - (manifest.stages.silver.duplicatesRemoved ?? 0));
+    for (const key of [silverKey(t), goldKey(t)]) {
+      const success = JSON.parse(await text(`${key}_SUCCESS`)) as { committer?: string };
+      expect(success.committer, `${key}_SUCCESS`).toBe('magic');
+    }
+    expect(manifest.stages.gold.rowsOut).toBe(manifest.stages.silver.rowsOut);
+
+    const answers = await cli(['run-answers', 'question=all', 'format=json', `at=${manifest.snapshotTime.slice(0, 13)}`]);
+    expect(answers.code, answers.stderr).toBe(0);
+    const lines = answers.stdout.trim().split('\n').map((line) => JSON.parse(line) as { question: string; snapshot: string; rows: unknown[] });
+    expect(lines).toHaveLength(7);
+    for (const line of lines) {
+      expect(line.snapshot).toContain(goldKey(t).replace(/\/$/, ''));
+      expect(line.rows.length, line.question).toBeGreaterThan(0);
+    }
+  });
+
+  it('finishes a job whose worker container is killed in the middle of it', async () => {
+    const spark = await SparkSession.builder().remote(settings.SPARK_CONNECT_URL!).getOrCreate();
+    try {
+      const n = 30_000_000;
+      // Many small tasks, each slow enough that the job outlives the kill; the sum has a closed form.
+      const job = spark
+        .range(0, n, 1, 48)
+        .withColumn('h', F.expr('sha2(cast(id AS string), 256)'))
+        .agg(F.sum('id').alias('s'), F.countDistinct('h').alias('d'))
+        .collect();
+      const finished = job.then(() => Date.now());
+      await new Promise((r) => setTimeout(r, 8_000));
+      const killedAt = Date.now();
+      await exec('docker', ['kill', stack!.getContainer('spark-worker-1').getName().replace(/^\//, '')]);
+      const [row] = await job;
+      expect(await finished).toBeGreaterThan(killedAt); // the kill really landed mid-job
+      expect(BigInt(String(row!.s))).toBe(BigInt(n) * BigInt(n - 1) / 2n);
+      expect(Number(row!.d)).toBe(n);
+    } finally {
+      await spark.stop().catch(() => undefined);
+    }
+  });
+
+  it('leaves no container, network or volume of its project behind', async () => {
+    await removeEverything();
+    expect(await projectContainers()).toEqual([]);
+    const volumes = (await exec('docker', ['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`])).stdout.trim();
+    expect(volumes).toBe('');
+  });
+});
