@@ -5,7 +5,7 @@
  * simulator through the real CLI; then a worker container is killed in the middle of a job.
  * Runs only when a Docker engine and compose v2 answer (vitest.config.ts); `make test` says when it skips.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +23,9 @@ import { F, SparkSession } from '../../spark/index.js';
 import { parseCsv } from '../support/csv.js';
 
 const exec = promisify(execFile);
+const answers = (...args: string[]) => spawnSync('docker', args, { stdio: 'ignore', timeout: 10_000 }).status === 0;
+const dockerAnswers = answers('info') && answers('compose', 'version');
+if (!dockerAnswers) console.warn('SKIPPED tests/docker: no Docker engine with compose v2 answers (docker info, docker compose version)');
 const SCALE = 2;
 const project = `flight-radar-tc-${randomBytes(4).toString('hex')}`;
 const bucket = 'flights';
@@ -91,6 +94,7 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 const text = async (key: string) => (await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString());
 
 beforeAll(async () => {
+  if (!dockerAnswers) return;
   try {
     stack = await new DockerComposeEnvironment(PROJECT_ROOT, 'docker-compose.yml')
       .withProjectName(project)
@@ -131,7 +135,7 @@ afterAll(async () => {
   await removeEverything();
 });
 
-describe('the compose-hosted cluster (testcontainers)', () => {
+describe.skipIf(!dockerAnswers)('the compose-hosted cluster (testcontainers)', () => {
   it('comes up with every port on 127.0.0.1 and N ALIVE workers', async () => {
     expect(await aliveWorkers()).toBe(SCALE);
     const { stdout } = await exec('docker', ['ps', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Ports}}']);
