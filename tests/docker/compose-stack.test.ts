@@ -18,7 +18,7 @@ import { PROJECT_ROOT } from '../../driver/config.js';
 import { RunManifest } from '../../driver/manifest.js';
 import { createS3Client } from '../../driver/s3.js';
 import { startFr24Sim, type Fr24Sim } from '../../extract/index.js';
-import { bronzeKey, goldKey, manifestKey, silverKey } from '../../jobs/paths.js';
+import { bronzeKey, goldKey, manifestKey, silverKey } from '../../contracts/index.js';
 import { F, SparkSession } from '../../spark/index.js';
 import { parseCsv } from '../support/csv.js';
 
