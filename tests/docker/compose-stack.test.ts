@@ -43,6 +43,7 @@ const composeEnv: Record<string, string> = {
   ARTIFACTS: installed ? 'local' : 'download',
   MINIO_ACCESS_KEY: `tc-${randomBytes(6).toString('hex')}`,
   MINIO_SECRET_KEY: randomBytes(24).toString('hex'),
+  SPARK_CONNECT_TOKEN: randomBytes(24).toString('hex'),
   MINIO_BUCKET: bucket,
   SPARK_WORKER_CORES: '1',
   SPARK_WORKER_MEMORY: '1g',
@@ -123,6 +124,7 @@ beforeAll(async () => {
     SPARK_MASTER_URL: `spark://127.0.0.1:${port('spark-master', 7077)}`,
     SPARK_MASTER_WEBUI_PORT: port('spark-master', 8080),
     SPARK_CONNECT_URL: `sc://127.0.0.1:${port('spark-connect', 15002)}`,
+    SPARK_CONNECT_TOKEN: composeEnv.SPARK_CONNECT_TOKEN!,
   };
   s3 = createS3Client({ endpoint: settings.MINIO_ENDPOINT!, accessKey: settings.MINIO_ACCESS_KEY!, secretKey: settings.MINIO_SECRET_KEY!, bucket });
   sim = await startFr24Sim({ host: '127.0.0.1', port: 0 });
@@ -175,7 +177,7 @@ describe.skipIf(!dockerAnswers)('the compose-hosted cluster (testcontainers)', (
   });
 
   it('finishes a job whose worker container is killed in the middle of it', async () => {
-    const spark = await SparkSession.builder().remote(settings.SPARK_CONNECT_URL!).getOrCreate();
+    const spark = await SparkSession.builder().remote(`${settings.SPARK_CONNECT_URL};token=${settings.SPARK_CONNECT_TOKEN}`).getOrCreate();
     try {
       const n = 60_000_000;
       // CPU-bound tasks with a tiny shuffle; both sums have a closed form (a sha2 hex digest has 64 characters).
