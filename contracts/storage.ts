@@ -49,6 +49,10 @@ export function manifestKey(t: Date): string {
   return `runs/${t.getUTCFullYear()}/${pad(t.getUTCMonth() + 1)}/${pad(t.getUTCDate())}/run_${stampOf(t)}.json`;
 }
 
+/** The key prefixes of every bronze file and silver snapshot. */
+export const BRONZE_PREFIX = 'bronze/flights/';
+export const SILVER_PREFIX = 'silver/flights/';
+
 /** The key prefix of every gold snapshot, and of the gold snapshots of one hour. */
 export const GOLD_PREFIX = 'gold/flights/';
 export const goldHourPrefix = (hour: Date) => `${GOLD_PREFIX}${hourPartition(hour)}/`;
@@ -64,13 +68,17 @@ export const answersKey = (t: Date) => `${ANSWERS_PREFIX}${hourPartition(t)}/ans
  * The snapshot time of a gold `_SUCCESS` marker key, or undefined for any other key (a file inside the
  * directory, a stray object, or a directory whose name disagrees with its hour partition).
  */
-export const snapshotTimeOfGoldSuccessKey = (key: string) => snapshotTimeOfSuccessKey(GOLD_PREFIX, 'flights', key);
-/** The same for the `_SUCCESS` marker of an answers table. */
-export const snapshotTimeOfAnswersSuccessKey = (key: string) => snapshotTimeOfSuccessKey(ANSWERS_PREFIX, 'answers', key);
+export const snapshotTimeOfGoldSuccessKey = (key: string) => snapshotTimeOfKey(GOLD_PREFIX, 'flights', SUCCESS, key);
+/** The same for the `_SUCCESS` markers of silver and of an answers table, and for a bronze file. */
+export const snapshotTimeOfSilverSuccessKey = (key: string) => snapshotTimeOfKey(SILVER_PREFIX, 'flights', SUCCESS, key);
+export const snapshotTimeOfAnswersSuccessKey = (key: string) => snapshotTimeOfKey(ANSWERS_PREFIX, 'answers', SUCCESS, key);
+export const snapshotTimeOfBronzeKey = (key: string) => snapshotTimeOfKey(BRONZE_PREFIX, 'flights', '\\.csv', key);
 
-function snapshotTimeOfSuccessKey(prefix: string, name: string, key: string): Date | undefined {
+const SUCCESS = '\\.parquet/_SUCCESS';
+
+function snapshotTimeOfKey(prefix: string, name: string, ending: string, key: string): Date | undefined {
   if (!key.startsWith(prefix)) return undefined;
-  const [, partition, stamp] = new RegExp(`^(.+)/${name}_(\\d{14})\\.parquet/_SUCCESS$`).exec(key.slice(prefix.length)) ?? [];
+  const [, partition, stamp] = new RegExp(`^(.+)/${name}_(\\d{14})${ending}$`).exec(key.slice(prefix.length)) ?? [];
   const time = stamp === undefined ? undefined : parseStamp(stamp);
   return time && hourPartition(time) === partition ? time : undefined;
 }
@@ -87,4 +95,10 @@ export function parseAtHour(at: string): Date {
   const time = m ? parseStamp(`${m.slice(1).join('')}0000`) : undefined;
   if (!time) throw new SnapshotArgumentError(`at=${at} is not a UTC hour of the form YYYY-MM-DDTHH (for example at=2024-04-18T17)`);
   return time;
+}
+
+/** The newest of the given snapshot times (optionally only those inside one hour), or undefined. */
+export function newestSnapshot(times: readonly Date[], hour?: Date): Date | undefined {
+  const inHour = hour ? times.filter((t) => t.getTime() >= hour.getTime() && t.getTime() < hour.getTime() + 3_600_000) : times;
+  return inHour.reduce<Date | undefined>((best, t) => (!best || t > best ? t : best), undefined);
 }

@@ -1,6 +1,7 @@
 /**
  * `make run-answers question=Q [at=YYYY-MM-DDTHH] [format=table|json]`: answers the business questions of
- * SPEC §4 on a gold snapshot, as DataFrame plans run on the cluster.
+ * SPEC §4 on a gold snapshot; with `from=`/`to=` or `last=24h` (and `format=csv`), one question's trend over
+ * the snapshot hours of that range.
  *
  * The snapshot is found by listing the bucket: a gold directory with `_SUCCESS` is complete, but it is published
  * only when its run's manifest says the run succeeded with every stage's checks passed and no FR24 cell missing
@@ -16,9 +17,11 @@ import { UsageError } from './usage-error.js';
 import { readManifest, type RunManifest } from './manifest.js';
 import { createS3Client, listKeys } from './s3.js';
 import { textTable } from './table.js';
-import { readStoredAnswers } from './history.js';
+import { listSnapshots, readStoredAnswers } from './history.js';
 import { connectSpark } from './spark-session.js';
-import { ALL, answer, openGold, questionHelp, questionsFor, UnknownQuestionError, type AnswerRow, type Question } from '../jobs/index.js';
+import { tagSession } from './spark-tags.js';
+import { buildTrend, hourLabel, hourSlots, parseHourRange, trendCsv, type HourRange, type Trend } from './trends.js';
+import { ALL, answer, openGold, questionHelp, questionsFor, runTrend, UnknownQuestionError, type AnswerRow, type Question } from '../jobs/index.js';
 import {
   GOLD_PREFIX,
   goldHourPrefix,
@@ -26,7 +29,7 @@ import {
   snapshotTimeOfGoldSuccessKey,
   SnapshotArgumentError,
 } from '../contracts/index.js';
-import { goldPath } from '../jobs/paths.js';
+import { answersPath, goldPath } from '../jobs/paths.js';
 
 /** No complete gold snapshot where the user asked (the CLI prints the message and exits non-zero). */
 export class SnapshotNotFoundError extends UsageError {
@@ -37,18 +40,28 @@ export interface AnswerArgs {
   /** A question name, `all`, or `--help`. */
   question: string;
   at?: string;
-  format: 'table' | 'json';
+  format: 'table' | 'json' | 'csv';
   /** Answer a snapshot whose run failed, was interrupted or is partial (it is said on stderr). */
   allowPartial: boolean;
+  /** from=/to=/last=: a trend of one question over these hours instead of one snapshot. */
+  range?: HourRange;
 }
 
-export function parseAnswerArgs(args: Record<string, string>): AnswerArgs {
+const FORMATS = ['table', 'json', 'csv'] as const;
+
+export function parseAnswerArgs(args: Record<string, string>, now = new Date()): AnswerArgs {
   const question = args.question?.trim() || ALL;
-  const format = (args.format?.trim() || 'table').toLowerCase();
-  if (format !== 'table' && format !== 'json') throw new UsageError(`format must be table or json, got '${args.format}'`);
+  const format = (args.format?.trim() || 'table').toLowerCase() as AnswerArgs['format'];
+  if (!FORMATS.includes(format)) throw new UsageError(`format must be table, json or csv, got '${args.format}'`);
   // `make run-answers question=--help` arrives as question=--help; `help=true` comes from a bare --help word.
   const help = question === '--help' || question === 'help' || args.help === 'true';
-  return { question: help ? '--help' : question, at: args.at?.trim() || undefined, format, allowPartial: flagArg(args, 'allow-partial') };
+  const at = args.at?.trim() || undefined;
+  const blank = (v?: string) => (v?.trim() ? v.trim() : undefined);
+  const range = help ? undefined : parseHourRange({ from: blank(args.from), to: blank(args.to), last: blank(args.last) }, now);
+  if (range && at) throw new UsageError('give either at= (one snapshot) or from=/to=/last= (a trend), not both');
+  if (range && question === ALL) throw new UsageError(`a trend is of one question: question=NAME with from=/to=/last= (question=--help lists them)`);
+  if (!range && format === 'csv') throw new UsageError('format=csv is for trends (from=/to=/last=); use table or json for one snapshot');
+  return { question: help ? '--help' : question, at, format, allowPartial: flagArg(args, 'allow-partial'), range };
 }
 
 /** Every complete gold snapshot (times) under a prefix, read from the `_SUCCESS` markers. */
@@ -157,6 +170,11 @@ export async function runAnswers(config: Config, rawArgs: Record<string, string>
     throw error;
   }
   const s3 = deps.s3 ?? createS3Client(config.minio);
+  if (args.range) {
+    const trend = await clusterTrend(config, s3, questions[0]!, args.range);
+    write(`${args.format === 'json' ? JSON.stringify(trend) : args.format === 'csv' ? trendCsv(trend) : trendTable(trend)}\n`);
+    return 0;
+  }
   const snapshot = await resolveGoldSnapshot(s3, config.minio.bucket, args.at, args.allowPartial);
   for (const passed of snapshot.skipped) note(`note: passed over ${passed}\n`);
   if (snapshot.unpublished) note(`warning: answering ${snapshot.path} although ${snapshot.unpublished} (allow-partial=1)\n`);
@@ -175,6 +193,7 @@ export async function runAnswers(config: Config, rawArgs: Record<string, string>
     return 0;
   }
   const spark = await connectSpark(config.spark);
+  tagSession(spark, { stage: 'run-answers', question: args.question, snapshot: snapshot.snapshotTime.toISOString() });
   try {
     // Opened once for every question; cached in the cluster's memory when several questions read it.
     const { gold, close } = await openGold(spark, snapshot.path, { cache: questions.length > 1 });
@@ -187,4 +206,39 @@ export async function runAnswers(config: Config, rawArgs: Record<string, string>
     await spark.stop().catch(() => undefined);
   }
   return 0;
+}
+
+/** The trend of one question, computed on the cluster in one query over the stored answers (gold where none). */
+async function clusterTrend(config: Config, s3: S3Client, question: Question, range: HourRange): Promise<Trend> {
+  const { bucket } = config.minio;
+  const slots = hourSlots(range, await listSnapshots(s3, bucket));
+  const sources = slots.flatMap(({ snapshot }) =>
+    snapshot
+      ? [{ snapshotTime: snapshot.time, goldPath: goldPath(bucket, snapshot.time), answersPath: snapshot.hasAnswers ? answersPath(bucket, snapshot.time) : undefined }]
+      : [],
+  );
+  let rows = new Map<number, AnswerRow[]>();
+  if (sources.length > 0) {
+    const spark = await connectSpark(config.spark);
+    tagSession(spark, { stage: 'trend', question: question.name, snapshots: `${hourLabel(range.from)}..${hourLabel(range.to)}` });
+    try {
+      rows = await runTrend(spark, question, sources);
+    } finally {
+      await spark.stop().catch(() => undefined);
+    }
+  }
+  return buildTrend(question, range, slots, (time) => rows.get(time.getTime()) ?? []);
+}
+
+/** `format=table`: one line per answer row, the hour first; an hour without a complete snapshot says so. */
+export function trendTable(trend: Trend): string {
+  const rows = trend.hours.flatMap(({ hour, rows }) =>
+    rows === undefined
+      ? [{ hour: `${hour} missing`, ...Object.fromEntries(trend.columns.map((c) => [c, null])) }]
+      : rows.map((row) => ({ hour, ...row })),
+  );
+  const title =
+    `${trend.question}: per snapshot hour, ${trend.from} to ${trend.to} UTC` +
+    (trend.missing.length > 0 ? `\n${trend.missing.length} hour(s) without a complete snapshot: ${trend.missing.join(', ')}` : '');
+  return formatTable(title, ['hour', ...trend.columns], rows);
 }

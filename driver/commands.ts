@@ -85,11 +85,37 @@ export const commands: Record<string, Command> = {
     },
   },
   'run-answers': {
-    summary: 'answer question=Q (or all) on a gold snapshot (at=YYYY-MM-DDTHH, format=table|json, allow-partial=1)',
-    args: ['question', 'at', 'format', 'allow-partial', 'help'],
+    summary: 'answer question=Q (or all) on a gold snapshot (at=YYYY-MM-DDTHH, format=table|json, allow-partial=1); a trend with from=/to= or last=24h (format=csv)',
+    args: ['question', 'at', 'format', 'allow-partial', 'help', 'from', 'to', 'last'],
     async run(args) {
       const { runAnswers } = await import('./answers.js');
       return runAnswers(loadConfig(), args);
+    },
+  },
+  backfill: {
+    summary: 'reprocess stored bronze from=YYYY-MM-DDTHH to=YYYY-MM-DDTHH (stage=silver,gold) under the pipeline lock',
+    args: ['from', 'to', 'stage', 'lock-wait-s'],
+    async run(args) {
+      const { parseBackfillArgs, runBackfill } = await import('./backfill.js');
+      const parsed = parseBackfillArgs(args);
+      // SIGINT/SIGTERM interrupt the running stage (it is cleaned, its manifest says interrupted); no later snapshot starts.
+      const stopping = new AbortController();
+      const stop = () => stopping.abort();
+      process.once('SIGINT', stop).once('SIGTERM', stop);
+      try {
+        const code = await runBackfill(loadConfig(), parsed, { signal: stopping.signal });
+        return stopping.signal.aborted ? 130 : code;
+      } finally {
+        process.off('SIGINT', stop).off('SIGTERM', stop);
+      }
+    },
+  },
+  serve: {
+    summary: 'the status page and its JSON API at WEB_HOST:WEB_PORT (127.0.0.1:8090 by default)',
+    args: [],
+    async run() {
+      const { serve } = await import('./web/server.js');
+      return serve(loadConfig());
     },
   },
   status: {

@@ -101,6 +101,9 @@ export const SettingsSchema = z.object({
   SPARK_WORKER_MEMORY: jvmMemory.default('4g'),
   SPARK_EXECUTOR_MEMORY: jvmMemory.default('2g'),
   SPARK_DRIVER_MEMORY: jvmMemory.default('2g'),
+  WEB_HOST: z.string().min(1).default('127.0.0.1'),
+  WEB_PORT: port.default(8090),
+  WEB_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   SCHEDULE_CRON: cronExpression.default('0 * * * *'),
   STAGE_RETRIES: nonNegativeInt.max(10).default(2),
   /** One stage, all its attempts: past it, its queries are interrupted and it fails naming what the stack lacks. */
@@ -149,6 +152,8 @@ export interface Config {
     maxReattaches: number;
   };
   schedule: { cron: string; stageRetries: number; stageDeadlineMs: number };
+  /** The status page (`make serve`): loopback unless WEB_HOST says otherwise, and then only with WEB_TOKEN. */
+  web: { host: string; port: number; token?: string };
   log: { level: Settings['LOG_LEVEL']; file: string };
   stackHome: string;
 }
@@ -273,6 +278,7 @@ export function toConfig(s: Settings): Config {
       maxReattaches: s.SPARK_MAX_REATTACHES,
     },
     schedule: { cron: s.SCHEDULE_CRON, stageRetries: s.STAGE_RETRIES, stageDeadlineMs: s.STAGE_DEADLINE_MS },
+    web: { host: s.WEB_HOST, port: s.WEB_PORT, token: s.WEB_TOKEN },
     log: { level: s.LOG_LEVEL, file: join(s.STACK_HOME, 'logs', 'flight-radar.log') },
     stackHome: s.STACK_HOME,
   };

@@ -38,14 +38,19 @@ export const RunManifest = z.object({
   durationMs: z.number().optional(),
   stages: z.record(StageName, StageRecord),
   errors: z.array(z.string()).default([]),
+  /** A reprocessing of stored bronze (`make backfill`), not an hourly run: it has a manifest of its own. */
+  backfill: z.boolean().default(false),
 });
 export type RunManifest = z.infer<typeof RunManifest>;
 
 /** A run id is unique even for two runs of one second (the suffix), and names its snapshot for a reader. */
-export function newManifest(snapshotTime: Date, source: string): RunManifest {
+export function newManifest(snapshotTime: Date, source: string, options: { backfill?: boolean } = {}): RunManifest {
   const pending = (): StageRecord => StageRecord.parse({ status: 'pending' });
+  const backfill = options.backfill ?? false;
   return {
-    runId: `run_${stampOf(snapshotTime)}_${randomBytes(3).toString('hex')}`,
+    // A backfill also names when it ran: its manifest sits beside the snapshot's own run's, never over it.
+    runId: backfill ? `run_${stampOf(snapshotTime)}_backfill_${stampOf(new Date())}` : `run_${stampOf(snapshotTime)}_${randomBytes(3).toString('hex')}`,
+    backfill,
     snapshotTime: snapshotTime.toISOString(),
     status: 'running',
     partial: false,
@@ -81,7 +86,19 @@ export class ClaimedManifest {
   ) {}
 
   get key(): string {
-    return manifestKey(new Date(this.manifest.snapshotTime));
+    return this.manifest.backfill ? backfillManifestKey(this.manifest) : manifestKey(new Date(this.manifest.snapshotTime));
+  }
+
+  /**
+   * A backfill's manifest: the snapshot is already claimed by its own run (its bronze exists), so the backfill
+   * creates a manifest of its own beside that run's (If-None-Match: never over another one).
+   */
+  static async backfill(s3: S3Client, bucket: string, snapshotTime: Date, source: string): Promise<ClaimedManifest> {
+    const manifest = newManifest(snapshotTime, source, { backfill: true });
+    const put = await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: backfillManifestKey(manifest), Body: body(manifest), ContentType: 'application/json', IfNoneMatch: '*' }),
+    );
+    return new ClaimedManifest(s3, bucket, manifest, put.ETag);
   }
 
   /**
@@ -153,15 +170,27 @@ async function existingOutput(s3: S3Client, bucket: string, time: Date): Promise
   return undefined;
 }
 
-/** A snapshot's run manifest, or undefined when it has none (a snapshot written before manifests, or by hand). */
+/** `runs/YYYY/MM/DD/run_<snapshot>_backfill_<when>.json`: beside the manifest of the snapshot's own run. */
+export const backfillManifestKey = (manifest: Pick<RunManifest, 'snapshotTime' | 'runId'>) =>
+  manifestKey(new Date(manifest.snapshotTime)).replace(/[^/]+\.json$/, `${manifest.runId}.json`);
+
+/**
+ * The manifest of a snapshot's newest run — its own, or a later backfill's — or undefined when it has none (a
+ * snapshot written before manifests, or by hand).
+ */
 export async function readManifest(s3: S3Client, bucket: string, snapshotTime: Date): Promise<RunManifest | undefined> {
-  try {
-    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: manifestKey(snapshotTime) }));
-    return RunManifest.parse(JSON.parse(await object.Body!.transformToString()));
-  } catch (error) {
-    if ((error as Error).name === 'NoSuchKey') return undefined;
-    throw error;
+  const own = manifestKey(snapshotTime);
+  const backfills = (await listKeys(s3, bucket, own.replace(/\.json$/, '_backfill_'))).filter((key) => key.endsWith('.json'));
+  // The backfill stamps are zero-padded times: the last key is the newest run.
+  for (const key of [...backfills.sort().reverse(), own]) {
+    try {
+      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return RunManifest.parse(JSON.parse(await object.Body!.transformToString()));
+    } catch (error) {
+      if ((error as Error).name !== 'NoSuchKey') throw error;
+    }
   }
+  return undefined;
 }
 
 /**

@@ -20,7 +20,8 @@ export interface StageOutcome {
 
 export interface Stage {
   name: StageName;
-  run(signal: AbortSignal, log: Logger): Promise<StageOutcome>;
+  /** `runId` names the run in what the stage starts (its Spark jobs' tags). */
+  run(signal: AbortSignal, log: Logger, runId: string): Promise<StageOutcome>;
   /** Removes whatever an unfinished attempt of this stage may have left for this snapshot. */
   clean(): Promise<void>;
 }
@@ -50,6 +51,8 @@ interface PipelineOptions {
   /** What the stack lacks right now (e.g. no ALIVE worker), for the message of a stage past its deadline. */
   diagnose?: () => Promise<string[]>;
   signal: AbortSignal;
+  /** A reprocessing of stored bronze: the snapshot is given (not claimed) and the run has a manifest of its own. */
+  backfill?: boolean;
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -67,12 +70,13 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
   const { s3, bucket, signal } = options;
   let claim: ClaimedManifest;
   try {
-    const claimed = await retryWithBackoff(() => ClaimedManifest.claim(s3, bucket, options.snapshotTime, options.source), {
-      retries: 2,
-      baseMs: 1_000,
-      signal,
-      shouldRetry: (error) => retryVerdict(error).retry,
-    });
+    const claimed = await retryWithBackoff(
+      async () =>
+        options.backfill
+          ? { claim: await ClaimedManifest.backfill(s3, bucket, options.snapshotTime, options.source), skipped: [] }
+          : ClaimedManifest.claim(s3, bucket, options.snapshotTime, options.source),
+      { retries: 2, baseMs: 1_000, signal, shouldRetry: (error) => retryVerdict(error).retry },
+    );
     claim = claimed.claim;
     if (claimed.skipped.length > 0) {
       options.logger.warn(`snapshot times already taken, not touched: ${claimed.skipped.join(', ')}`);
@@ -93,7 +97,12 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
     );
   runLog.info(`run started: snapshot ${manifest.snapshotTime}, source ${options.source}`);
 
-  for (const stage of options.stagesFor(snapshotTime)) {
+  const stages = options.stagesFor(snapshotTime);
+  // Stages this run does not include (a backfill of silver and gold has no extract) are marked as skipped.
+  for (const [name, record] of Object.entries(manifest.stages)) {
+    if (!stages.some((stage) => stage.name === name)) record.status = 'skipped';
+  }
+  for (const stage of stages) {
     const record = manifest.stages[stage.name];
     const log = runLog.child({ stage: stage.name });
     if (manifest.status !== 'running') {
@@ -113,7 +122,7 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
             record.attempts = attempt;
             if (attempt > 1) await stage.clean();
             log.info(`started (attempt ${attempt})`);
-            return stage.run(stageSignal, log);
+            return stage.run(stageSignal, log, manifest.runId);
           },
           {
             retries: options.stageRetries,

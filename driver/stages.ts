@@ -5,6 +5,7 @@ import type { Logger } from './logger.js';
 import { recentSnapshotFlights } from './manifest.js';
 import { InterruptedError, type Stage } from './pipeline.js';
 import { deleteObject, deletePrefix } from './s3.js';
+import { tagSession } from './spark-tags.js';
 import { extractSnapshot } from '../extract/index.js';
 import { SparkSession } from '../spark/index.js';
 import { connectSpark } from './spark-session.js';
@@ -26,8 +27,14 @@ interface StageContext {
  * fires may escape the interrupt, so an attempt that ends after the signal counts as interrupted: its output
  * is then cleaned like any unfinished stage's.
  */
-async function withSpark<T>(ctx: StageContext, signal: AbortSignal, work: (spark: SparkSession) => Promise<T>): Promise<T> {
+async function withSpark<T>(
+  ctx: StageContext,
+  job: { runId: string; stage: string },
+  signal: AbortSignal,
+  work: (spark: SparkSession) => Promise<T>,
+): Promise<T> {
   const spark = await connectSpark(ctx.config.spark);
+  tagSession(spark, { run: job.runId, stage: job.stage, snapshot: ctx.snapshotTime.toISOString() });
   const interrupt = () => void spark.interruptAll().catch(() => undefined);
   signal.addEventListener('abort', interrupt, { once: true });
   try {
@@ -97,8 +104,8 @@ export function pipelineStages(ctx: StageContext): Stage[] {
 
   const silver: Stage = {
     name: 'silver',
-    run: (signal) =>
-      withSpark(ctx, signal, async (spark) => {
+    run: (signal, _log, runId) =>
+      withSpark(ctx, { runId, stage: 'silver' }, signal, async (spark) => {
         const r = await runSilver(spark, { bucket, snapshotTime });
         if (bronzeRowsWritten !== undefined && r.bronzeRows !== bronzeRowsWritten) {
           throw new RowAccountingError(
@@ -118,8 +125,8 @@ export function pipelineStages(ctx: StageContext): Stage[] {
 
   const gold: Stage = {
     name: 'gold',
-    run: (signal) =>
-      withSpark(ctx, signal, async (spark) => {
+    run: (signal, _log, runId) =>
+      withSpark(ctx, { runId, stage: 'gold' }, signal, async (spark) => {
         const { silverRows, goldRows, goldPath: path, ...details } = await runGold(spark, { bucket, snapshotTime });
         // A separate step once gold is written: the answers of this snapshot, kept next to it.
         const { answersPath } = await runAnswersTable(spark, { bucket, snapshotTime });

@@ -3,7 +3,7 @@
  * pure plans of silver.ts, gold.ts and answers/. Everything here is sent to the cluster over Spark Connect.
  */
 import { BRONZE_COLUMNS, CSV_READ_OPTIONS } from '../contracts/index.js';
-import type { DataFrame, Row, SparkSession } from '../spark/index.js';
+import { F, type DataFrame, type Row, type SparkSession } from '../spark/index.js';
 import {
   classifyBronze,
   quarantinedFlights,
@@ -25,7 +25,7 @@ import { aircraftTypes } from './reference/aircraft-types.js';
 import { airlineCountryRows } from './reference/airline-countries.js';
 import { questionNamed, type Question } from './answers/index.js';
 import { completeGold } from './answers/complete-gold.js';
-import { answersTable } from './answers/table.js';
+import { answersTable, ANSWERS_TABLE_KEYS, questionRows } from './answers/table.js';
 import { cacheFrame } from './cached-view.js';
 
 export { QUESTIONS, questionHelp, questionsFor, UnknownQuestionError, ALL } from './answers/index.js';
@@ -223,4 +223,31 @@ export async function runAnswersTable(spark: SparkSession, options: SnapshotJobO
   const { gold } = await openGold(spark, goldPath(bucket, snapshotTime));
   await answersTable(gold, snapshotTime).coalesce(1).write.mode('overwrite').parquet(path);
   return { answersPath: path };
+}
+
+/** Where one snapshot's answers come from in a trend: its answers table, or its gold when it has none. */
+export interface TrendSource {
+  snapshotTime: Date;
+  goldPath: string;
+  answersPath?: string;
+}
+
+/**
+ * One question over many snapshots in a single query: the stored answers tables read together, unioned with the
+ * question's plan over the gold of any snapshot without a table. Returns the rows per snapshot time (ms), each in
+ * its answer's order.
+ */
+export async function runTrend(spark: SparkSession, question: Question, sources: readonly TrendSource[]): Promise<Map<number, AnswerRow[]>> {
+  const keys = [...ANSWERS_TABLE_KEYS, ...question.columns].map((c) => F.col(c));
+  const stored = sources.flatMap((s) => s.answersPath ?? []);
+  const frames: DataFrame[] = stored.length > 0 ? [spark.read.parquet(...stored).filter(F.col('question').eq(F.lit(question.name))).select(...keys)] : [];
+  for (const source of sources.filter((s) => !s.answersPath)) {
+    const { gold } = await openGold(spark, source.goldPath);
+    frames.push(questionRows(question, question.plan(gold), source.snapshotTime));
+  }
+  const byTime = new Map<number, AnswerRow[]>(sources.map((s) => [s.snapshotTime.getTime(), []]));
+  if (frames.length === 0) return byTime;
+  const all = frames.reduce((a, b) => a.unionByName(b)).orderBy(F.col('snapshot_time').asc(), F.col('position').asc());
+  for (const row of await all.collect()) byTime.get((row.snapshot_time as Date).getTime())?.push(plainRow(row, question.columns));
+  return byTime;
 }

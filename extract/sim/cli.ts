@@ -1,8 +1,8 @@
 /**
  * Runs the FR24-compatible server until interrupted:
- *   tsx extract/sim/cli.ts --port 8090 --flights 20000 --latency-ms 100 [--seed 1] [--cap 1500]
+ *   tsx extract/sim/cli.ts --port 8091 --flights 20000 --latency-ms 100 [--seed 1] [--cap 1500]
  *     [--no-cluster] [--fault rate-limit:0.1] [--fault empty:0.05] ...
- * Point the project at it with FR24_BASE_URL=http://127.0.0.1:8090.
+ * Point the project at it with FR24_BASE_URL=http://127.0.0.1:8091.
  */
 import { parseArgs } from 'node:util';
 import { startFr24Sim, type FaultKind, type FaultRule } from './server.js';
@@ -12,7 +12,7 @@ const KINDS: FaultKind[] = ['latency', 'rate-limit', 'cloudflare', 'server-error
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      port: { type: 'string', default: '8090' },
+      port: { type: 'string', default: '8091' },
       host: { type: 'string', default: '127.0.0.1' },
       flights: { type: 'string', default: '20000' },
       'latency-ms': { type: 'string', default: '0' },
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     },
   });
   if (values.help) {
-    console.log(`usage: tsx extract/sim/cli.ts [--port 8090] [--flights 20000] [--latency-ms 0] [--seed 1] [--cap 1500] [--no-cluster] [--fault KIND:RATE ...]\nfault kinds: ${KINDS.join(', ')}`);
+    console.log(`usage: tsx extract/sim/cli.ts [--port 8091] [--flights 20000] [--latency-ms 0] [--seed 1] [--cap 1500] [--no-cluster] [--fault KIND:RATE ...]\nfault kinds: ${KINDS.join(', ')}`);
     return;
   }
   const num = (name: string, text: string) => {

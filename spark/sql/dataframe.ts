@@ -183,7 +183,7 @@ export class DataFrame {
    * The iteration throws if the result stream breaks and cannot be resumed: it never ends early silently.
    */
   async *toArrowBatches(): AsyncGenerator<RecordBatch> {
-    for await (const response of this.sparkSession.transport.execute(this.plan())) {
+    for await (const response of this.sparkSession.transport.execute(this.plan(), this.sparkSession.getTags())) {
       if (response.responseType.case === 'arrowBatch') yield* readBatches(response.responseType.value.data);
     }
   }

@@ -82,6 +82,7 @@ export class RuntimeConfig {
 
 export class SparkSession {
   private planIds = 0;
+  private readonly tags = new Set<string>();
   readonly conf = new RuntimeConfig(this);
 
   private constructor(
@@ -137,6 +138,24 @@ export class SparkSession {
     return BigInt(this.planIds++);
   }
 
+  /**
+   * Tags every later execution of this session (PySpark's `spark.addTag`): the server adds them to the Spark
+   * jobs it runs (the driver UI's Connect tab lists them per execution; its REST API as `jobTags`).
+   */
+  addTag(tag: string): void {
+    if (tag === '' || tag.includes(',')) throw new Error(`a Spark Connect tag is a non-empty string without ',', got '${tag}'`);
+    this.tags.add(tag);
+  }
+  removeTag(tag: string): void {
+    this.tags.delete(tag);
+  }
+  getTags(): string[] {
+    return [...this.tags];
+  }
+  clearTags(): void {
+    this.tags.clear();
+  }
+
   get read(): DataFrameReader {
     return new DataFrameReader(this);
   }
@@ -173,7 +192,7 @@ export class SparkSession {
   /** @internal runs a command (write, view) to completion. */
   async runCommand(command: MessageInitShape<typeof CommandSchema>['commandType']): Promise<void> {
     const plan = create(PlanSchema, { opType: { case: 'command', value: create(CommandSchema, { commandType: command }) } });
-    for await (const _ of this.transport.execute(plan)) {
+    for await (const _ of this.transport.execute(plan, this.getTags())) {
       // drain: the command is done at ResultComplete
     }
   }

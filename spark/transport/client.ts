@@ -149,13 +149,14 @@ export class ConnectTransport {
    * received, so no batch is lost or repeated (see ReattachPolicy); when it cannot be resumed the iteration
    * throws — it never just ends, so a consumer cannot mistake partial rows for all.
    */
-  async *execute(plan: Plan): AsyncGenerator<ExecutePlanResponse> {
+  async *execute(plan: Plan, tags: readonly string[] = []): AsyncGenerator<ExecutePlanResponse> {
     this.assertOpen();
     const operationId = randomUUID();
     const request = create(ExecutePlanRequestSchema, {
       ...this.common(),
       operationId,
       plan,
+      tags: [...tags],
       requestOptions: [{ requestOption: { case: 'reattachOptions', value: { reattachable: true } } }],
     });
     const policy = new ReattachPolicy(this.options.maxReattaches);

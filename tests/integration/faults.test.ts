@@ -70,9 +70,9 @@ describe('fault recovery on the real stack', () => {
       stages.map((stage) =>
         stage.name !== 'silver' ? stage : {
           ...stage,
-          run: (signal, log) => {
+          run: (signal, log, runId) => {
             if (!faultAt) setTimeout(() => { faultAt = Date.now(); kill('minio', 'SIGKILL'); }, 300);
-            return stage.run(signal, log);
+            return stage.run(signal, log, runId);
           },
         },
       ),

@@ -5,7 +5,9 @@ import {
   parseAtHour,
   parseStamp,
   snapshotTimeOfAnswersSuccessKey,
+  snapshotTimeOfBronzeKey,
   snapshotTimeOfGoldSuccessKey,
+  snapshotTimeOfSilverSuccessKey,
   SnapshotArgumentError,
 } from '../../contracts/index.js';
 import { answersPath, goldPath, quarantinePath, silverPath } from '../../jobs/paths.js';
@@ -42,6 +44,9 @@ describe('storage layout (docs/SPEC.md §2)', () => {
     expect(snapshotTimeOfAnswersSuccessKey(answers)?.toISOString()).toBe(t.toISOString());
     expect(snapshotTimeOfAnswersSuccessKey(key)).toBeUndefined();
     expect(snapshotTimeOfGoldSuccessKey(answers)).toBeUndefined();
+    expect(snapshotTimeOfSilverSuccessKey(key.replace('gold/', 'silver/'))?.toISOString()).toBe(t.toISOString());
+    expect(snapshotTimeOfBronzeKey(bronzeKey(t))?.toISOString()).toBe(t.toISOString());
+    expect(snapshotTimeOfBronzeKey(`${bronzeKey(t)}.tmp`)).toBeUndefined();
   });
 
   it('parses at=YYYY-MM-DDTHH as a UTC hour and rejects anything else with the expected form', () => {
