@@ -11,6 +11,8 @@ last ?=
 format ?= table
 allow-partial ?=
 once ?=
+only ?=
+repeats ?=
 source ?=
 refresh ?=
 stage ?=
@@ -72,5 +74,5 @@ test: setup ## the whole test suite: unit, local stack lifecycle and integration
 	@if docker compose version >/dev/null 2>&1 && docker info >/dev/null 2>&1; then npx vitest run --project docker; \
 	else echo "SKIPPED the testcontainers suite (tests/docker): no Docker engine with compose v2 answers (docker info, docker compose version)"; fi
 
-bench: setup ## the benchmarks (not part of make test); results under bench/results/
-	@$(TSX) bench/run.ts
+bench: setup ## the benchmarks (not part of make test; only=pipeline,answers,... runs some parts); results under bench/results/
+	@$(TSX) bench/run.ts $(if $(only),only=$(only)) $(if $(repeats),repeats=$(repeats))

@@ -3,7 +3,8 @@
  * answers against DuckDB on the same Parquet, all in one run. Prints a Markdown table and writes it, with a chart,
  * under bench/results/. Brings up what it needs and leaves the stack as it found it. Not part of make test.
  *
- *   tsx bench/run.ts [sizes=1000,20000,200000,2000000] [scales=1,2] [repeats=3] [snapshots=30]
+ *   tsx bench/run.ts [only=extraction,transforms,answers,pipeline] [sizes=1000,20000,200000,2000000] [scales=1,2]
+ *                    [repeats=3] [snapshots=30] [pipeline-sizes=20000,2000000] [cycle-flights=20000]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,8 @@ import { bronzeKey, goldKey } from '../contracts/index.js';
 import { goldPath } from '../jobs/paths.js';
 import { SparkSession } from '../spark/index.js';
 import { lineChartSvg } from './chart.js';
+import { benchPipeline } from './pipeline.js';
+import { connectJobs } from './spark-jobs.js';
 import { duckdbAnswer, openDuckDb } from './duckdb-answers.js';
 import { formatSeconds, markdownTable, peakRssDuring, summarize, timed, type Summary } from './stats.js';
 
@@ -27,6 +30,11 @@ const SIZES = (args.sizes ?? '1000,20000,200000,2000000').split(',').map(Number)
 const SCALES = (args.scales ?? '1,2').split(',').map(Number);
 const REPEATS = Number(args.repeats ?? 3);
 const SNAPSHOTS = Number(args.snapshots ?? 30);
+const PARTS = ['extraction', 'transforms', 'answers', 'pipeline'] as const;
+const ONLY = new Set((args.only ?? PARTS.join(',')).split(','));
+for (const part of ONLY) if (!(PARTS as readonly string[]).includes(part)) throw new Error(`only=: unknown part '${part}' (known: ${PARTS.join(', ')})`);
+const PIPELINE_SIZES = (args['pipeline-sizes'] ?? '20000,2000000').split(',').map(Number);
+const CYCLE_FLIGHTS = Number(args['cycle-flights'] ?? 20_000);
 
 const config = loadConfig();
 const s3 = createS3Client(config.minio);
@@ -201,41 +209,60 @@ async function main(): Promise<void> {
   const sections: string[] = [];
   let chart = '';
   try {
-    sections.push(`## Extraction (FR24-compatible server, 20,000 flights, 100 ms per request, ${REPEATS} runs)\n\n${await benchExtraction()}`);
+    if (ONLY.has('extraction')) {
+      sections.push(`## Extraction (FR24-compatible server, 20,000 flights, 100 ms per request, ${REPEATS} runs)\n\n${await benchExtraction()}`);
+    }
     stack('up', String(SCALES[0] ?? 1));
     await ensureBucketWithReference();
-    const figures = await benchTransforms();
-    sections.push(
-      `## Silver + gold per snapshot (synthetic bronze, warm cluster, ${REPEATS} runs)\n\n` +
-        markdownTable(
-          ['flights', 'scale', 'silver', 'gold', 'silver + gold', 'driver peak RSS'],
-          figures.map((f) => [f.size.toLocaleString('en-US'), f.scale, formatSeconds(f.silver), formatSeconds(f.gold), formatSeconds(f.total), `${f.peakRssMiB.toFixed(0)} MiB`]),
-        ),
-    );
-    chart = lineChartSvg(
-      'silver + gold wall time (median)', 'flights per snapshot (log scale)', 'seconds',
-      SCALES.map((scale) => ({
-        label: `scale=${scale}`,
-        points: figures.filter((f) => f.scale === scale).map((f) => ({ x: f.size, y: f.total.median / 1000 })),
-      })),
-    );
-    const answers = await benchAnswers();
-    sections.push(
-      `## The seven answers over ${SNAPSHOTS} hourly gold snapshots of 20,000 flights (time per snapshot; scale=${SCALES[SCALES.length - 1]})\n\n` +
-        `${answers.table}\n\nSpark and DuckDB answers agree on every snapshot: ${answers.agree ? 'yes' : 'NO'}`,
-    );
+    if (ONLY.has('pipeline')) {
+      const jobs = await connectJobs(`http://127.0.0.1:${config.spark.masterWebUiPort}`);
+      if (!jobs) log('WARNING: the Connect application\'s web UI was not found: Spark jobs are not counted');
+      const table = await benchPipeline({
+        config: { ...config, minio: s3Settings }, s3, sizes: PIPELINE_SIZES, repeats: REPEATS, cycleFlights: CYCLE_FLIGHTS, jobs, log,
+      });
+      sections.push(`## Silver and gold inside pipeline runs, and whole cycles (warm cluster, scale=${SCALES[0] ?? 1}, ${REPEATS} runs each)\n\n${table}`);
+    }
+    if (ONLY.has('transforms')) {
+      const figures = await benchTransforms();
+      sections.push(
+        `## Silver + gold per snapshot (synthetic bronze, warm cluster, ${REPEATS} runs)\n\n` +
+          markdownTable(
+            ['flights', 'scale', 'silver', 'gold', 'silver + gold', 'driver peak RSS'],
+            figures.map((f) => [f.size.toLocaleString('en-US'), f.scale, formatSeconds(f.silver), formatSeconds(f.gold), formatSeconds(f.total), `${f.peakRssMiB.toFixed(0)} MiB`]),
+          ),
+      );
+      chart = lineChartSvg(
+        'silver + gold wall time (median)', 'flights per snapshot (log scale)', 'seconds',
+        SCALES.map((scale) => ({
+          label: `scale=${scale}`,
+          points: figures.filter((f) => f.scale === scale).map((f) => ({ x: f.size, y: f.total.median / 1000 })),
+        })),
+      );
+    }
+    if (ONLY.has('answers')) {
+      const answers = await benchAnswers();
+      sections.push(
+        `## The seven answers over ${SNAPSHOTS} hourly gold snapshots of 20,000 flights (time per snapshot; scale=${SCALES[SCALES.length - 1]})\n\n` +
+          `${answers.table}\n\nSpark and DuckDB answers agree on every snapshot: ${answers.agree ? 'yes' : 'NO'}`,
+      );
+    }
   } finally {
     log(`restoring the stack: ${scaleBefore ? `scale=${scaleBefore}` : 'down'}`);
     stack(...(scaleBefore ? ['up', String(scaleBefore)] : ['down']));
   }
   const stamp = new Date().toISOString().replace(/[-:]/g, '').slice(0, 15);
-  const report = `# flight-radar benchmark, ${new Date().toISOString()}\n\nMedian of the runs, (min–max) beside it. Total bench time ${((Date.now() - started) / 60000).toFixed(1)} min.\n\n${sections.join('\n\n')}\n\n![silver+gold](chart-${stamp}.svg)\n`;
+  const partial = ONLY.size < PARTS.length ? ` Parts run: ${[...ONLY].join(', ')}.` : '';
+  const chartLink = chart ? `\n\n![silver+gold](chart-${stamp}.svg)` : '';
+  const report = `# flight-radar benchmark, ${new Date().toISOString()}\n\nMedian of the runs, (min–max) beside it. Total bench time ${((Date.now() - started) / 60000).toFixed(1)} min.${partial}\n\n${sections.join('\n\n')}${chartLink}\n`;
   const out = join(PROJECT_ROOT, 'bench', 'results');
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, `bench-${stamp}.md`), report);
-  writeFileSync(join(out, `chart-${stamp}.svg`), chart);
-  writeFileSync(join(out, 'latest.md'), report.replace(`chart-${stamp}.svg`, 'latest.svg'));
-  writeFileSync(join(out, 'latest.svg'), chart);
+  if (chart) writeFileSync(join(out, `chart-${stamp}.svg`), chart);
+  // latest.* (linked from the README) only ever holds a complete run.
+  if (!partial) {
+    writeFileSync(join(out, 'latest.md'), report.replace(`chart-${stamp}.svg`, 'latest.svg'));
+    writeFileSync(join(out, 'latest.svg'), chart);
+  }
   process.stdout.write(report);
 }
 

@@ -9,6 +9,7 @@ import { createLogger } from './logger.js';
 import type { RunManifest } from './manifest.js';
 import { runPipeline } from './pipeline.js';
 import { createS3Client } from './s3.js';
+import { RunSpark } from './run-spark.js';
 import { pipelineStages } from './stages.js';
 import { startFr24Sim } from '../extract/index.js';
 
@@ -94,6 +95,7 @@ export async function runMain(config: Config, args: RunMainArgs): Promise<number
       }
       throw error;
     }
+    const spark = new RunSpark(config.spark);
     try {
       // A dead daemon is restarted now rather than found by a stage that would wait for it until its deadline.
       await healStack(config, { workers: args.scale, timeoutMs: HEAL_TIMEOUT_MS, signal: stopping.signal, log: logger }).catch((error: unknown) =>
@@ -106,7 +108,7 @@ export async function runMain(config: Config, args: RunMainArgs): Promise<number
         snapshotTime: new Date(),
         source: args.source === 'sim' ? `sim ${fr24BaseUrl}` : (fr24BaseUrl ?? 'fr24'),
         stagesFor: (snapshotTime) =>
-          pipelineStages({ config, s3, snapshotTime, fr24BaseUrl, refreshReference: refreshThisCycle }),
+          pipelineStages({ config, s3, spark, snapshotTime, fr24BaseUrl, refreshReference: refreshThisCycle }),
         s3,
         bucket: config.minio.bucket,
         logger,
@@ -116,6 +118,7 @@ export async function runMain(config: Config, args: RunMainArgs): Promise<number
         signal: stopping.signal,
       });
     } finally {
+      await spark.close();
       release();
     }
   };

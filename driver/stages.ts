@@ -7,8 +7,8 @@ import { InterruptedError, type Stage } from './pipeline.js';
 import { deleteObject, deletePrefix } from './s3.js';
 import { tagSession } from './spark-tags.js';
 import { extractSnapshot } from '../extract/index.js';
-import { SparkSession } from '../spark/index.js';
-import { connectSpark } from './spark-session.js';
+import type { SparkSession } from '../spark/index.js';
+import type { RunSpark } from './run-spark.js';
 import { answersKey, bronzeKey, goldKey, quarantineKey, silverKey } from '../contracts/index.js';
 import { bronzePath } from '../jobs/paths.js';
 import { RowAccountingError, runAnswersTable, runGold, runSilver } from '../jobs/index.js';
@@ -16,16 +16,18 @@ import { RowAccountingError, runAnswersTable, runGold, runSilver } from '../jobs
 interface StageContext {
   config: Config;
   s3: S3Client;
+  /** The run's Spark session, shared by silver and gold; the caller closes it when the run ends. */
+  spark: RunSpark;
   snapshotTime: Date;
   fr24BaseUrl?: string;
   refreshReference?: boolean;
 }
 
 /**
- * A fresh Spark Connect session per attempt (a restarted Connect server costs one retry, not the run), whose
- * queries are interrupted on the server when the run is told to stop. A query submitted just as the signal
- * fires may escape the interrupt, so an attempt that ends after the signal counts as interrupted: its output
- * is then cleaned like any unfinished stage's.
+ * A stage attempt on the run's Spark session, whose queries are interrupted on the server when the run is told
+ * to stop. A failed attempt drops the session (a restarted Connect server costs one retry, not the run). A query
+ * submitted just as the signal fires may escape the interrupt, so an attempt that ends after the signal counts as
+ * interrupted: its output is then cleaned like any unfinished stage's.
  */
 async function withSpark<T>(
   ctx: StageContext,
@@ -33,18 +35,21 @@ async function withSpark<T>(
   signal: AbortSignal,
   work: (spark: SparkSession) => Promise<T>,
 ): Promise<T> {
-  const spark = await connectSpark(ctx.config.spark);
+  if (signal.aborted) throw new InterruptedError('interrupted before the stage started');
+  const spark = await ctx.spark.get();
+  spark.clearTags(); // the run's session carries the tags of the stage running now
   tagSession(spark, { run: job.runId, stage: job.stage, snapshot: ctx.snapshotTime.toISOString() });
   const interrupt = () => void spark.interruptAll().catch(() => undefined);
   signal.addEventListener('abort', interrupt, { once: true });
   try {
-    if (signal.aborted) throw new InterruptedError('interrupted before the stage started');
     const result = await work(spark);
     if (signal.aborted) throw new InterruptedError('interrupted while the stage ran');
     return result;
+  } catch (error) {
+    await ctx.spark.close();
+    throw error;
   } finally {
     signal.removeEventListener('abort', interrupt);
-    await spark.stop().catch(() => undefined);
   }
 }
 

@@ -3,7 +3,7 @@
  * pure plans of silver.ts, gold.ts and answers/. Everything here is sent to the cluster over Spark Connect.
  */
 import { BRONZE_COLUMNS, CSV_READ_OPTIONS } from '../contracts/index.js';
-import { F, type DataFrame, type Row, type SparkSession } from '../spark/index.js';
+import { F, Observation, type DataFrame, type SparkSession } from '../spark/index.js';
 import {
   classifyBronze,
   quarantinedFlights,
@@ -92,36 +92,61 @@ function explainBronzeReadError(error: unknown, path: string): unknown {
   );
 }
 
-/** Bronze CSV of a snapshot → silver Parquet + quarantine Parquet, with the row accounting. */
-export async function runSilver(spark: SparkSession, options: SnapshotJobOptions): Promise<SilverResult> {
+/** The plans a runner writes; tests swap one for a plan that loses rows, to prove the accounting catches it. */
+export interface SilverPlans {
+  silverFlights: typeof silverFlights;
+  quarantinedFlights: typeof quarantinedFlights;
+}
+export interface GoldPlans {
+  goldFlights: typeof goldFlights;
+}
+
+const rowCount = () => F.count(F.lit(1)).alias('rows');
+const observedRows = (observation: Observation) => asNumber(observation.get().rows);
+
+/**
+ * Bronze CSV of a snapshot → silver Parquet + quarantine Parquet, with the row accounting. The counts are
+ * observed while the two outputs are written (no pass of their own): the classification's counts and the rows
+ * each write wrote must agree, so a row lost anywhere between bronze and the files fails the stage.
+ */
+export async function runSilver(
+  spark: SparkSession,
+  options: SnapshotJobOptions,
+  plans: SilverPlans = { silverFlights, quarantinedFlights },
+): Promise<SilverResult> {
   const { bucket, snapshotTime } = options;
-  const bronze = readCsv(spark, bronzePath(bucket, snapshotTime), BRONZE_SCHEMA_DDL, BRONZE_CSV_OPTIONS);
-  // Parsed and ranked once, in the cluster's memory: the accounting and both writes read the same rows.
-  const cached = await cacheFrame(spark, classifyBronze(bronze), 'bronze_classified').catch((error: unknown) => {
-    throw explainBronzeReadError(error, bronzePath(bucket, snapshotTime));
-  });
-  let result: SilverResult;
-  try {
-    const classified = cached.frame;
-    const counts = await accountingRow(silverAccounting(classified), `silver ${snapshotTime.toISOString()}`);
-    result = {
-      bronzeRows: asNumber(counts.bronze_rows),
-      silverRows: asNumber(counts.silver_rows),
-      quarantinedRows: asNumber(counts.quarantined_rows),
-      duplicatesRemoved: asNumber(counts.duplicates_removed),
-      silverPath: silverPath(bucket, snapshotTime),
-      quarantinePath: quarantinePath(bucket, snapshotTime),
-    };
-    await silverFlights(classified).write.mode('overwrite').parquet(result.silverPath);
-    await quarantinedFlights(classified).write.mode('overwrite').parquet(result.quarantinePath);
-  } finally {
-    await cached.release().catch(() => undefined); // never hide the error that got us here
-  }
-  const written = asNumber(await spark.read.parquet(result.silverPath).count());
-  if (written !== result.silverRows || result.bronzeRows !== result.silverRows + result.quarantinedRows + result.duplicatesRemoved) {
+  const source = bronzePath(bucket, snapshotTime);
+  const classified = classifyBronze(readCsv(spark, source, BRONZE_SCHEMA_DDL, BRONZE_CSV_OPTIONS));
+  const [accounting, silverWritten, quarantineWritten] = [new Observation(), new Observation(), new Observation()];
+  const paths = { silverPath: silverPath(bucket, snapshotTime), quarantinePath: quarantinePath(bucket, snapshotTime) };
+  // The two writes run at once: each parses the bronze file in a single task (multi-line CSV cannot be split),
+  // so together they use both cores instead of parsing twice in a row.
+  const writes = await Promise.allSettled([
+    plans
+      .silverFlights(classified.observe(accounting, ...silverAccounting()))
+      .observe(silverWritten, rowCount())
+      .write.mode('overwrite')
+      .parquet(paths.silverPath),
+    plans.quarantinedFlights(classified).observe(quarantineWritten, rowCount()).write.mode('overwrite').parquet(paths.quarantinePath),
+  ]);
+  for (const write of writes) if (write.status === 'rejected') throw explainBronzeReadError(write.reason, source);
+  const counts = accounting.get();
+  const result: SilverResult = {
+    bronzeRows: asNumber(counts.bronze_rows),
+    silverRows: asNumber(counts.silver_rows),
+    quarantinedRows: asNumber(counts.quarantined_rows),
+    duplicatesRemoved: asNumber(counts.duplicates_removed),
+    ...paths,
+  };
+  const [silverRows, quarantinedRows] = [observedRows(silverWritten), observedRows(quarantineWritten)];
+  if (
+    silverRows !== result.silverRows ||
+    quarantinedRows !== result.quarantinedRows ||
+    result.bronzeRows !== result.silverRows + result.quarantinedRows + result.duplicatesRemoved
+  ) {
     throw new RowAccountingError(
-      `silver ${snapshotTime.toISOString()}: bronze ${result.bronzeRows} ≠ silver ${result.silverRows} (written ${written}) + ` +
-        `quarantined ${result.quarantinedRows} + duplicates ${result.duplicatesRemoved}`,
+      `silver ${snapshotTime.toISOString()}: bronze ${result.bronzeRows} ≠ silver ${result.silverRows} (written ${silverRows}) + ` +
+        `quarantined ${result.quarantinedRows} (written ${quarantinedRows}) + duplicates ${result.duplicatesRemoved}`,
     );
   }
   return result;
@@ -136,8 +161,12 @@ export function referenceFrames(spark: SparkSession): Omit<GoldReferences, 'airp
   };
 }
 
-/** Silver Parquet of a snapshot + reference CSVs → gold Parquet; every silver flight is kept and the unknowns counted. */
-export async function runGold(spark: SparkSession, options: SnapshotJobOptions): Promise<GoldResult> {
+/**
+ * Silver Parquet of a snapshot + reference CSVs → gold Parquet; every silver flight is kept and the unknowns
+ * counted. The silver rows read and the gold rows written, and the unknown counts, are observed in the write's
+ * own job: gold rows ≠ silver rows fails the stage.
+ */
+export async function runGold(spark: SparkSession, options: SnapshotJobOptions, plans: GoldPlans = { goldFlights }): Promise<GoldResult> {
   const { bucket, snapshotTime } = options;
   const silver = spark.read.parquet(silverPath(bucket, snapshotTime));
   const refs: GoldReferences = {
@@ -146,9 +175,15 @@ export async function runGold(spark: SparkSession, options: SnapshotJobOptions):
     ...referenceFrames(spark),
   };
   const path = goldPath(bucket, snapshotTime);
-  await goldFlights(silver, refs).write.mode('overwrite').parquet(path);
-  const silverRows = asNumber(await silver.count());
-  const c = await accountingRow(goldAccounting(spark.read.parquet(path)), `gold ${snapshotTime.toISOString()}`);
+  const [silverRead, written] = [new Observation(), new Observation()];
+  // The airline-country fallback reads silver on its own, so the observation of silver's rows sits once in the plan.
+  await plans
+    .goldFlights(silver.observe(silverRead, rowCount()), refs, silver)
+    .observe(written, ...goldAccounting())
+    .write.mode('overwrite')
+    .parquet(path);
+  const silverRows = observedRows(silverRead);
+  const c = written.get();
   const result: GoldResult = {
     silverRows,
     goldRows: asNumber(c.gold_rows),
@@ -166,7 +201,7 @@ export async function runGold(spark: SparkSession, options: SnapshotJobOptions):
     goldPath: path,
   };
   if (result.goldRows !== silverRows) {
-    throw new RowAccountingError(`gold ${snapshotTime.toISOString()}: ${result.goldRows} gold rows for ${silverRows} silver rows`);
+    throw new RowAccountingError(`gold ${snapshotTime.toISOString()}: ${result.goldRows} gold rows written for ${silverRows} silver rows read`);
   }
   return result;
 }

@@ -7,7 +7,7 @@
  * and never a silent null.
  */
 import { BRONZE_COLUMNS, CSV_READ_OPTIONS } from '../contracts/index.js';
-import { F, type DataFrame } from '../spark/index.js';
+import { F, type Column, type DataFrame } from '../spark/index.js';
 
 /** Spark's slot for a line the CSV reader cannot split into the header's fields. */
 export const CORRUPT_RECORD_COLUMN = '_corrupt_record';
@@ -122,12 +122,15 @@ export function quarantinedFlights(classified: DataFrame): DataFrame {
     .select(...[...BRONZE_COLUMNS, CORRUPT_RECORD_COLUMN, REASON_COLUMN].map((c) => F.col(c)));
 }
 
-/** One row: the row accounting of a classified bronze file, computed in a single pass. */
-export function silverAccounting(classified: DataFrame): DataFrame {
-  return classified.agg(
+/**
+ * The row accounting of the classified bronze rows, as aggregates to observe while silver is written (one pass:
+ * the write's own job computes them).
+ */
+export function silverAccounting(): Column[] {
+  return [
     F.count(F.lit(1)).alias('bronze_rows'),
     F.expr(`count_if(${REASON_COLUMN} IS NULL AND _recency_rank = 1)`).alias('silver_rows'),
     F.expr(`count_if(${REASON_COLUMN} IS NOT NULL)`).alias('quarantined_rows'),
     F.expr(`count_if(${REASON_COLUMN} IS NULL AND _recency_rank > 1)`).alias('duplicates_removed'),
-  );
+  ];
 }

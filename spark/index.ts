@@ -11,6 +11,7 @@ export { SparkSession, SparkSessionBuilder, RuntimeConfig, type SessionOptions }
 export { DataFrame, GroupedData, type JoinHow, type ExplainModeName } from './sql/dataframe.js';
 export { DataFrameReader } from './sql/reader.js';
 export { DataFrameWriter, type SaveModeName } from './sql/writer.js';
+export { Observation, ObservationNotReadyError } from './sql/observation.js';
 export { Column, type ColumnLike, type LiteralValue } from './sql/column.js';
 export { Window, WindowSpec } from './sql/window.js';
 export * as F from './sql/functions.js';

@@ -19,6 +19,7 @@ import { expr } from './functions.js';
 import { batchToRows, readBatches, type Row } from './arrow.js';
 import { structTypeOf, type StructType } from './types.js';
 import { DataFrameWriter } from './writer.js';
+import { Observation } from './observation.js';
 import type { SparkSession } from './session.js';
 
 type RelationType = MessageInitShape<typeof RelationSchema>['relType'];
@@ -176,6 +177,17 @@ export class DataFrame {
     return this.derive({ case: 'repartition', value: { input: this.relation, numPartitions, shuffle: false } });
   }
 
+  /**
+   * The same rows, with `exprs` (aggregates, each with an alias) computed over them while the next action runs;
+   * `observation.get()` then returns them. Costs no extra pass: the action's own job computes them.
+   */
+  observe(observation: Observation | string, ...exprs: Column[]): DataFrame {
+    if (!exprs.length) throw new Error('observe needs at least one aggregate expression');
+    const obs = typeof observation === 'string' ? new Observation(observation) : observation;
+    this.sparkSession.registerObservation(obs);
+    return this.derive({ case: 'collectMetrics', value: { input: this.relation, name: obs.name, metrics: exprs.map((c) => c.expr) } });
+  }
+
   // ---- actions ----
 
   /**
@@ -184,6 +196,7 @@ export class DataFrame {
    */
   async *toArrowBatches(): AsyncGenerator<RecordBatch> {
     for await (const response of this.sparkSession.transport.execute(this.plan(), this.sparkSession.getTags())) {
+      this.sparkSession.receive(response);
       if (response.responseType.case === 'arrowBatch') yield* readBatches(response.responseType.value.data);
     }
   }

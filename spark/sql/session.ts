@@ -12,6 +12,8 @@ import { DataFrame } from './dataframe.js';
 import { DataFrameReader } from './reader.js';
 import { rowsToArrowIpc } from './arrow.js';
 import { StructType } from './types.js';
+import type { Observation } from './observation.js';
+import type { ExecutePlanResponse } from '../gen/spark/connect/base_pb.js';
 
 export interface SessionOptions {
   /** How long connecting may take before failing with a message that names the URL (default 30 s). */
@@ -83,6 +85,8 @@ export class RuntimeConfig {
 export class SparkSession {
   private planIds = 0;
   private readonly tags = new Set<string>();
+  /** The observations of this session's plans, by name, to hand them the values an action's response carries. */
+  private readonly observations = new Map<string, Observation>();
   readonly conf = new RuntimeConfig(this);
 
   private constructor(
@@ -156,6 +160,19 @@ export class SparkSession {
     this.tags.clear();
   }
 
+  /** @internal called by DataFrame.observe. */
+  registerObservation(observation: Observation): void {
+    const known = this.observations.get(observation.name);
+    if (known && known !== observation) throw new Error(`observe: another observation is already named '${observation.name}'`);
+    this.observations.set(observation.name, observation);
+  }
+
+  /** @internal every ExecutePlan response passes here: observed metrics come with the action's last responses. */
+  receive(response: ExecutePlanResponse): ExecutePlanResponse {
+    for (const metrics of response.observedMetrics) this.observations.get(metrics.name)?.record(metrics);
+    return response;
+  }
+
   get read(): DataFrameReader {
     return new DataFrameReader(this);
   }
@@ -192,8 +209,8 @@ export class SparkSession {
   /** @internal runs a command (write, view) to completion. */
   async runCommand(command: MessageInitShape<typeof CommandSchema>['commandType']): Promise<void> {
     const plan = create(PlanSchema, { opType: { case: 'command', value: create(CommandSchema, { commandType: command }) } });
-    for await (const _ of this.transport.execute(plan, this.getTags())) {
-      // drain: the command is done at ResultComplete
+    for await (const response of this.transport.execute(plan, this.getTags())) {
+      this.receive(response); // otherwise drained: the command is done at ResultComplete
     }
   }
 

@@ -7,6 +7,7 @@ import { createLogger } from '../../driver/logger.js';
 import type { RunManifest } from '../../driver/manifest.js';
 import { runPipeline, type Stage } from '../../driver/pipeline.js';
 import { createS3Client } from '../../driver/s3.js';
+import { RunSpark } from '../../driver/run-spark.js';
 import { pipelineStages } from '../../driver/stages.js';
 import { startFr24Sim, writeSyntheticBronze, type Fr24Sim } from '../../extract/index.js';
 import { runGold, runSilver } from '../../jobs/index.js';
@@ -40,14 +41,20 @@ async function stopAndWait(name: string, signal: NodeJS.Signals): Promise<void> 
   kill(name, signal);
   while (alive(pid)) await new Promise((resolve) => setTimeout(resolve, 200));
 }
+let restartedConnect = false;
 const nextSnapshot = () => new Date(Date.UTC(2032, 5, 1, 12, 0, second++));
 
-function runOnce(wanted: Date, wrap: (stages: Stage[]) => Stage[] = (s) => s): Promise<RunManifest> {
-  return runPipeline({
-    snapshotTime: wanted, source: 'fault-test', s3, bucket, logger,
-    stagesFor: (snapshotTime) => wrap(pipelineStages({ config, s3, snapshotTime, fr24BaseUrl: sim.url })),
-    stageRetries: 1, retryBaseMs: 500, stageDeadlineMs: 240_000, signal: new AbortController().signal,
-  });
+async function runOnce(wanted: Date, wrap: (stages: Stage[]) => Stage[] = (s) => s): Promise<RunManifest> {
+  const spark = new RunSpark(config.spark);
+  try {
+    return await runPipeline({
+      snapshotTime: wanted, source: 'fault-test', s3, bucket, logger,
+      stagesFor: (snapshotTime) => wrap(pipelineStages({ config, s3, spark, snapshotTime, fr24BaseUrl: sim.url })),
+      stageRetries: 1, retryBaseMs: 500, stageDeadlineMs: 240_000, signal: new AbortController().signal,
+    });
+  } finally {
+    await spark.close();
+  }
 }
 
 async function visibleKeys(prefix: string): Promise<string[]> {
@@ -121,5 +128,29 @@ describe('fault recovery on the real stack', () => {
     expect(next.status).toBe('succeeded');
     expect(next.stages.silver.attempts).toBeGreaterThanOrEqual(1);
     console.info(`Connect restart → next run succeeded ${((Date.now() - restarted) / 1000).toFixed(1)} s after the restart began`);
+  });
+
+  it('the Spark Connect server restarted between silver and gold of one run: gold retries on a new session', async () => {
+    const run = await runOnce(nextSnapshot(), (stages) =>
+      stages.map((stage) =>
+        stage.name !== 'gold' ? stage : {
+          ...stage,
+          run: async (signal, log) => {
+            // Only before the first attempt: the run's session, opened by silver, is gone on the restarted server.
+            if (!restartedConnect) {
+              restartedConnect = true;
+              await stopAndWait('connect', 'SIGTERM');
+              await stackCommand('up', '2');
+            }
+            return stage.run(signal, log);
+          },
+        },
+      ),
+    );
+    expect(run.status).toBe('succeeded');
+    expect(restartedConnect).toBe(true);
+    expect(run.stages.silver.attempts).toBe(1);
+    expect(run.stages.gold.rowsOut).toBe(run.stages.silver.rowsOut);
+    console.info(`Connect restart between silver and gold → gold succeeded in ${run.stages.gold.attempts} attempt(s)`);
   });
 });

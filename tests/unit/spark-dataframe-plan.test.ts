@@ -152,3 +152,35 @@ describe('reader, writer and local data', () => {
     expect((project.input.relType.value as { schema: string }).schema).toBe('amount string');
   });
 });
+
+describe('observe', () => {
+  it('adds a CollectMetrics node named after the observation, and the observation fills from the response', async () => {
+    const { Observation, ObservationNotReadyError } = await import('../../spark/sql/observation.js');
+    const { ExecutePlanResponseSchema } = await import('../../spark/gen/spark/connect/base_pb.js');
+    const observations = new Map<string, unknown>();
+    let id = 0n;
+    const session = {
+      nextPlanId: () => id++,
+      registerObservation: SparkSession.prototype.registerObservation,
+      receive: SparkSession.prototype.receive,
+      observations,
+    } as unknown as SparkSession;
+    const obs = new Observation();
+    const df = DataFrame.make(session, { case: 'range', value: { end: 10n, step: 1n } }).observe(obs, F.count(F.lit(1)).alias('rows'));
+    const relation = onWire(df);
+    expect(relation.relType.case).toBe('collectMetrics');
+    if (relation.relType.case !== 'collectMetrics') return;
+    expect(relation.relType.value.name).toBe(obs.name);
+    expect(relation.relType.value.metrics).toHaveLength(1);
+    expect(relation.relType.value.input?.relType.case).toBe('range');
+    expect(() => obs.get()).toThrow(ObservationNotReadyError);
+
+    session.receive(
+      create(ExecutePlanResponseSchema, {
+        observedMetrics: [{ name: obs.name, keys: ['rows'], values: [{ literalType: { case: 'long', value: 10n } }] }],
+      }),
+    );
+    expect(obs.get()).toEqual({ rows: 10n });
+    expect(() => df.observe(new Observation(obs.name), F.count(F.lit(1)).alias('n'))).toThrow(/already named/);
+  });
+});

@@ -1,0 +1,159 @@
+/**
+ * Silver and gold as the pipeline runs them (the driver's stages, their sessions and checks, one manifest per
+ * run), per snapshot size, and whole run-main cycles on the FR24-compatible simulator; with the Spark jobs each
+ * stage started, read from the Connect application's UI after the run (never inside the timed part).
+ */
+import { CopyObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { Config } from '../driver/config.js';
+import { createLogger } from '../driver/logger.js';
+import type { RunManifest, StageName } from '../driver/manifest.js';
+import { runPipeline, type Stage } from '../driver/pipeline.js';
+import { deletePrefix } from '../driver/s3.js';
+import { RunSpark } from '../driver/run-spark.js';
+import { pipelineStages } from '../driver/stages.js';
+import { startFr24Sim, writeSyntheticBronze } from '../extract/index.js';
+import { bronzeKey, goldKey, quarantineKey, silverKey } from '../jobs/paths.js';
+import { jobsBetween, lastJobId, type SparkJob, type SparkJobs } from './spark-jobs.js';
+import { formatSeconds, markdownTable, summarize } from './stats.js';
+
+export interface PipelineBenchOptions {
+  config: Config; // with the bench's bucket
+  s3: S3Client;
+  sizes: number[];
+  repeats: number;
+  cycleFlights: number;
+  jobs?: SparkJobs;
+  log: (message: string) => void;
+}
+
+interface RunFigures {
+  ms: Partial<Record<StageName | 'run', number>>;
+  jobs: Partial<Record<StageName, SparkJob[]>>;
+}
+
+const SPARK_STAGES: StageName[] = ['silver', 'gold'];
+let nextSnapshot = Date.UTC(2031, 0, 1);
+/** A snapshot time no earlier run used, so a run never meets another's output. */
+const freshSnapshot = () => new Date((nextSnapshot += 60_000));
+
+async function objectExists(s3: S3Client, bucket: string, key: string): Promise<boolean> {
+  try {
+    await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'NotFound') return false;
+    throw error;
+  }
+}
+
+type StagesOf = (snapshotTime: Date, spark: RunSpark) => Stage[];
+
+/** One pipeline run as run-main runs it: its own Spark session, closed at the end. */
+async function runOnce(options: PipelineBenchOptions, snapshotTime: Date, stagesOf: StagesOf): Promise<RunFigures> {
+  const { config, s3, jobs } = options;
+  const before = jobs ? await lastJobId(jobs) : -1;
+  const spark = new RunSpark(config.spark);
+  const stages = stagesOf(snapshotTime, spark);
+  let manifest: RunManifest;
+  try {
+    manifest = await runPipeline({
+      snapshotTime,
+      source: 'bench',
+      stages,
+      s3,
+      bucket: config.minio.bucket,
+      logger: createLogger({ level: 'warn', file: config.log.file }),
+      stageRetries: 0,
+      signal: new AbortController().signal,
+    });
+  } finally {
+    await spark.close();
+  }
+  if (manifest.status !== 'succeeded') throw new Error(`bench run ${snapshotTime.toISOString()} ${manifest.status}: ${manifest.errors.join('; ')}`);
+  const figures: RunFigures = { ms: { run: manifest.durationMs }, jobs: {} };
+  await new Promise((resolve) => setTimeout(resolve, 500)); // the UI learns of a job through Spark's listener bus
+  const all = jobs ? await jobs.list() : [];
+  for (const stage of stages) {
+    const record = manifest.stages[stage.name];
+    figures.ms[stage.name] = record.durationMs;
+    if (jobs && record.startedAt && record.endedAt) figures.jobs[stage.name] = jobsBetween(all, before, record.startedAt, record.endedAt);
+  }
+  for (const key of [bronzeKey, silverKey, goldKey, quarantineKey]) await deletePrefix(s3, config.minio.bucket, key(snapshotTime));
+  return figures;
+}
+
+/** The median number of jobs, and the job names of the last run (what the jobs are, for jobs/README.md). */
+function jobSummary(runs: RunFigures[], stage: StageName): { count: string; names: string[] } {
+  const lists = runs.map((r) => r.jobs[stage]).filter((j): j is SparkJob[] => j !== undefined);
+  if (!lists.length) return { count: 'n/a', names: [] };
+  const counts = lists.map((j) => j.length);
+  const median = summarize(counts).median;
+  const spread = Math.min(...counts) === Math.max(...counts) ? '' : ` (${Math.min(...counts)}–${Math.max(...counts)})`;
+  return { count: `${median}${spread}`, names: lists[lists.length - 1]!.map((j) => `${j.jobId}: ${j.name} [${j.numTasks} tasks]`) };
+}
+
+const seconds = (runs: RunFigures[], pick: (r: RunFigures) => number | undefined) =>
+  formatSeconds(summarize(runs.map((r) => pick(r) ?? Number.NaN)));
+
+export async function benchPipeline(options: PipelineBenchOptions): Promise<string> {
+  const { config, s3, sizes, repeats, log } = options;
+  const { bucket } = config.minio;
+  const sparkStages: StagesOf = (snapshotTime, spark) =>
+    pipelineStages({ config, s3, spark, snapshotTime }).filter((s) => (SPARK_STAGES as string[]).includes(s.name));
+
+  const rows: (string | number)[][] = [];
+  const jobNames: string[] = [];
+  const template = new Map<number, string>();
+  for (const size of sizes) {
+    // Kept in the bench bucket between benches: 2 million rows take minutes to generate on a busy machine.
+    const key = `bench-template/bronze-${size}-seed42.csv`;
+    if (!(await objectExists(s3, bucket, key))) {
+      log(`synthetic bronze: ${size.toLocaleString('en-US')} flights`);
+      await writeSyntheticBronze(size, 42, config.minio, key, { snapshotTime: new Date(Date.UTC(2031, 0, 1)) });
+    }
+    template.set(size, key);
+  }
+  const copyBronze = async (size: number, snapshotTime: Date) =>
+    s3.send(new CopyObjectCommand({ Bucket: bucket, CopySource: `${bucket}/${template.get(size)}`, Key: bronzeKey(snapshotTime) }));
+
+  // Warm: executors up, classes loaded and JIT-compiled by one untimed run on the smallest snapshot.
+  const warm = freshSnapshot();
+  await copyBronze(sizes[0]!, warm);
+  await runOnce(options, warm, sparkStages);
+
+  for (const size of sizes) {
+    const runs: RunFigures[] = [];
+    for (let i = 0; i < repeats; i++) {
+      const t = freshSnapshot();
+      await copyBronze(size, t);
+      runs.push(await runOnce(options, t, sparkStages));
+    }
+    const [silverJobs, goldJobs] = SPARK_STAGES.map((s) => jobSummary(runs, s));
+    const label = `silver + gold, ${size.toLocaleString('en-US')} flights`;
+    rows.push([label, seconds(runs, (r) => r.ms.silver), seconds(runs, (r) => r.ms.gold), seconds(runs, (r) => r.ms.run), '', silverJobs!.count, goldJobs!.count]);
+    jobNames.push(`${label}, silver: ${silverJobs!.names.join('; ')}`, `${label}, gold: ${goldJobs!.names.join('; ')}`);
+    log(`${label}: ${rows[rows.length - 1]!.join(' | ')}`);
+  }
+
+  log(`run-main once=1 cycles on the simulator (${options.cycleFlights.toLocaleString('en-US')} flights)`);
+  const sim = await startFr24Sim({ host: '127.0.0.1', port: 0, flights: options.cycleFlights });
+  try {
+    const runs: RunFigures[] = [];
+    for (let i = 0; i < repeats; i++) {
+      const t = freshSnapshot();
+      runs.push(await runOnce(options, t, (snapshotTime, spark) => pipelineStages({ config, s3, spark, snapshotTime, fr24BaseUrl: sim.url })));
+    }
+    const [silverJobs, goldJobs] = SPARK_STAGES.map((s) => jobSummary(runs, s));
+    const label = `run-main cycle, sim ${options.cycleFlights.toLocaleString('en-US')} flights`;
+    rows.push([label, seconds(runs, (r) => r.ms.silver), seconds(runs, (r) => r.ms.gold), seconds(runs, (r) => r.ms.run), seconds(runs, (r) => r.ms.extract), silverJobs!.count, goldJobs!.count]);
+    log(`${label}: ${rows[rows.length - 1]!.join(' | ')}`);
+  } finally {
+    await sim.close();
+  }
+
+  const table = markdownTable(['', 'silver stage', 'gold stage', 'whole run', 'extract stage', 'Spark jobs: silver', 'Spark jobs: gold'], rows);
+  const jobsNote = options.jobs
+    ? `Spark jobs of the last run of each series (id: name [tasks]):\n\n${jobNames.map((n) => `- ${n}`).join('\n')}`
+    : 'Spark jobs: NOT COUNTED — the Connect application\'s web UI was not found on ports 4040–4056.';
+  return `${table}\n\n${jobsNote}`;
+}
