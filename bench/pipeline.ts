@@ -82,14 +82,14 @@ async function runOnce(options: PipelineBenchOptions, snapshotTime: Date, stages
   return figures;
 }
 
-/** The median number of jobs, and the job names of the last run (what the jobs are, for jobs/README.md). */
+/** The median number of jobs, and the tasks of each job of the last run (jobs/README.md says what each job is). */
 function jobSummary(runs: RunFigures[], stage: StageName): { count: string; names: string[] } {
   const lists = runs.map((r) => r.jobs[stage]).filter((j): j is SparkJob[] => j !== undefined);
   if (!lists.length) return { count: 'n/a', names: [] };
   const counts = lists.map((j) => j.length);
   const median = summarize(counts).median;
   const spread = Math.min(...counts) === Math.max(...counts) ? '' : ` (${Math.min(...counts)}–${Math.max(...counts)})`;
-  return { count: `${median}${spread}`, names: lists[lists.length - 1]!.map((j) => `${j.jobId}: ${j.name} [${j.numTasks} tasks]`) };
+  return { count: `${median}${spread}`, names: lists[lists.length - 1]!.map((j) => String(j.numTasks)) };
 }
 
 const seconds = (runs: RunFigures[], pick: (r: RunFigures) => number | undefined) =>
@@ -131,7 +131,7 @@ export async function benchPipeline(options: PipelineBenchOptions): Promise<stri
     const [silverJobs, goldJobs] = SPARK_STAGES.map((s) => jobSummary(runs, s));
     const label = `silver + gold, ${size.toLocaleString('en-US')} flights`;
     rows.push([label, seconds(runs, (r) => r.ms.silver), seconds(runs, (r) => r.ms.gold), seconds(runs, (r) => r.ms.run), '', silverJobs!.count, goldJobs!.count]);
-    jobNames.push(`${label}, silver: ${silverJobs!.names.join('; ')}`, `${label}, gold: ${goldJobs!.names.join('; ')}`);
+    jobNames.push(`${label}, silver: ${silverJobs!.names.join(', ')}`, `${label}, gold: ${goldJobs!.names.join(', ')}`);
     log(`${label}: ${rows[rows.length - 1]!.join(' | ')}`);
   }
 
@@ -153,7 +153,7 @@ export async function benchPipeline(options: PipelineBenchOptions): Promise<stri
 
   const table = markdownTable(['', 'silver stage', 'gold stage', 'whole run', 'extract stage', 'Spark jobs: silver', 'Spark jobs: gold'], rows);
   const jobsNote = options.jobs
-    ? `Spark jobs of the last run of each series (id: name [tasks]):\n\n${jobNames.map((n) => `- ${n}`).join('\n')}`
+    ? `Tasks of each Spark job, last run of each series (the jobs are those submitted while the stage ran: the bench must be the stack's only client):\n\n${jobNames.map((n) => `- ${n}`).join('\n')}`
     : 'Spark jobs: NOT COUNTED — the Connect application\'s web UI was not found on ports 4040–4056.';
   return `${table}\n\n${jobsNote}`;
 }
