@@ -12,7 +12,7 @@ import { deletePrefix } from '../driver/s3.js';
 import { RunSpark } from '../driver/run-spark.js';
 import { pipelineStages } from '../driver/stages.js';
 import { startFr24Sim, writeSyntheticBronze } from '../extract/index.js';
-import { bronzeKey, goldKey, quarantineKey, silverKey } from '../jobs/paths.js';
+import { bronzeKey, goldKey, quarantineKey, silverKey } from '../contracts/index.js';
 import { jobsBetween, lastJobId, type SparkJob, type SparkJobs } from './spark-jobs.js';
 import { formatSeconds, markdownTable, summarize } from './stats.js';
 

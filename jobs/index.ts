@@ -69,13 +69,6 @@ export class RowAccountingError extends Error {
 
 const asNumber = (value: unknown) => Number(value ?? 0);
 
-/** The one row of an ungrouped aggregate: none at all means the query went wrong, not that every count is 0. */
-async function accountingRow(frame: DataFrame, what: string): Promise<Row> {
-  const [row] = await frame.collect();
-  if (!row) throw new RowAccountingError(`${what}: the accounting query returned no row`);
-  return row;
-}
-
 function readCsv(spark: SparkSession, path: string, schemaDdl: string, options: Readonly<Record<string, string>>): DataFrame {
   let reader = spark.read.schema(schemaDdl);
   for (const [key, value] of Object.entries(options)) reader = reader.option(key, value);

@@ -10,7 +10,7 @@ import { F, SparkSession } from '../../spark/index.js';
 import { quarantinedFlights, silverFlights } from '../../jobs/silver.js';
 import { goldFlights } from '../../jobs/gold.js';
 import { RowAccountingError, runGold, runSilver } from '../../jobs/index.js';
-import { AIRLINES_KEY, AIRPORTS_KEY, bronzeKey } from '../../jobs/paths.js';
+import { AIRLINES_KEY, AIRPORTS_KEY, bronzeKey } from '../../contracts/index.js';
 import { makeBronzeWorld, type BronzeWorld } from '../support/jobs-bronze-world.js';
 import { readSeedGold } from '../support/jobs-seed-gold.js';
 import { freshBucket, putText, testS3 } from '../support/jobs-s3.js';
