@@ -11,6 +11,7 @@ import { createLogger } from '../../driver/logger.js';
 import type { RunManifest } from '../../driver/manifest.js';
 import { runPipeline } from '../../driver/pipeline.js';
 import { createS3Client, listKeys } from '../../driver/s3.js';
+import { RunSpark } from '../../driver/run-spark.js';
 import { pipelineStages } from '../../driver/stages.js';
 import { startFr24Sim, type Fr24Sim } from '../../extract/index.js';
 import { bronzeKey } from '../../contracts/index.js';
@@ -25,12 +26,17 @@ let second = 0;
 // Far in the future: newer than any snapshot other test files leave in the shared test bucket.
 const nextSnapshot = () => new Date(Date.UTC(2040, 0, 1, 0, 0, second++));
 
-function runOnce(wanted: Date): Promise<RunManifest> {
-  return runPipeline({
-    snapshotTime: wanted, source: 'integrity-test', s3, bucket, logger,
-    stagesFor: (snapshotTime) => pipelineStages({ config, s3, snapshotTime, fr24BaseUrl: sim.url }),
-    stageRetries: 1, retryBaseMs: 200, stageDeadlineMs: config.schedule.stageDeadlineMs, signal: new AbortController().signal,
-  });
+async function runOnce(wanted: Date): Promise<RunManifest> {
+  const spark = new RunSpark(config.spark);
+  try {
+    return await runPipeline({
+      snapshotTime: wanted, source: 'integrity-test', s3, bucket, logger,
+      stagesFor: (snapshotTime) => pipelineStages({ config, s3, spark, snapshotTime, fr24BaseUrl: sim.url }),
+      stageRetries: 1, retryBaseMs: 200, stageDeadlineMs: config.schedule.stageDeadlineMs, signal: new AbortController().signal,
+    });
+  } finally {
+    await spark.close();
+  }
 }
 
 let good: Date;
