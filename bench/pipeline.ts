@@ -12,7 +12,7 @@ import { deletePrefix } from '../driver/s3.js';
 import { RunSpark } from '../driver/run-spark.js';
 import { pipelineStages } from '../driver/stages.js';
 import { startFr24Sim, writeSyntheticBronze } from '../extract/index.js';
-import { bronzeKey, goldKey, quarantineKey, silverKey } from '../contracts/index.js';
+import { answersKey, bronzeKey, goldKey, quarantineKey, silverKey } from '../contracts/index.js';
 import { jobsBetween, lastJobId, type SparkJob, type SparkJobs } from './spark-jobs.js';
 import { formatSeconds, markdownTable, summarize } from './stats.js';
 
@@ -53,17 +53,18 @@ async function runOnce(options: PipelineBenchOptions, snapshotTime: Date, stages
   const { config, s3, jobs } = options;
   const before = jobs ? await lastJobId(jobs) : -1;
   const spark = new RunSpark(config.spark);
-  const stages = stagesOf(snapshotTime, spark);
+  let stages: Stage[] = [];
   let manifest: RunManifest;
   try {
     manifest = await runPipeline({
       snapshotTime,
       source: 'bench',
-      stages,
+      stagesFor: (claimed) => (stages = stagesOf(claimed, spark)),
       s3,
       bucket: config.minio.bucket,
       logger: createLogger({ level: 'warn', file: config.log.file }),
       stageRetries: 0,
+      stageDeadlineMs: config.schedule.stageDeadlineMs,
       signal: new AbortController().signal,
     });
   } finally {
@@ -78,7 +79,8 @@ async function runOnce(options: PipelineBenchOptions, snapshotTime: Date, stages
     figures.ms[stage.name] = record.durationMs;
     if (jobs && record.startedAt && record.endedAt) figures.jobs[stage.name] = jobsBetween(all, before, record.startedAt, record.endedAt);
   }
-  for (const key of [bronzeKey, silverKey, goldKey, quarantineKey]) await deletePrefix(s3, config.minio.bucket, key(snapshotTime));
+  const claimed = new Date(manifest.snapshotTime);
+  for (const key of [bronzeKey, silverKey, goldKey, quarantineKey, answersKey]) await deletePrefix(s3, config.minio.bucket, key(claimed));
   return figures;
 }
 
