@@ -13,6 +13,7 @@ import { createLogger, type Logger } from './logger.js';
 import type { RunManifest } from './manifest.js';
 import { runPipeline } from './pipeline.js';
 import { createS3Client, listKeys } from './s3.js';
+import { RunSpark } from './run-spark.js';
 import { pipelineStages } from './stages.js';
 import { missingParts, probeStack } from './health.js';
 import { hourLabel, parseHourRange, type HourRange } from './trends.js';
@@ -107,11 +108,12 @@ export async function runBackfill(config: Config, args: BackfillArgs, deps: Back
       }
       throw error;
     }
+    const spark = new RunSpark(config.spark);
     try {
       const manifest = await runPipeline({
         snapshotTime,
         source: 'backfill of stored bronze',
-        stagesFor: (time) => pipelineStages({ config, s3, snapshotTime: time }).filter((stage) => (args.stages as string[]).includes(stage.name)),
+        stagesFor: (time) => pipelineStages({ config, s3, spark, snapshotTime: time }).filter((stage) => (args.stages as string[]).includes(stage.name)),
         s3,
         bucket,
         logger,
@@ -123,6 +125,7 @@ export async function runBackfill(config: Config, args: BackfillArgs, deps: Back
       });
       results.push({ snapshot: snapshotTime, manifest });
     } finally {
+      await spark.close();
       release();
     }
   }

@@ -135,14 +135,14 @@ describe('fault recovery on the real stack', () => {
       stages.map((stage) =>
         stage.name !== 'gold' ? stage : {
           ...stage,
-          run: async (signal, log) => {
+          run: async (signal, log, runId) => {
             // Only before the first attempt: the run's session, opened by silver, is gone on the restarted server.
             if (!restartedConnect) {
               restartedConnect = true;
               await stopAndWait('connect', 'SIGTERM');
               await stackCommand('up', '2');
             }
-            return stage.run(signal, log);
+            return stage.run(signal, log, runId);
           },
         },
       ),
