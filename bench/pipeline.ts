@@ -49,7 +49,7 @@ async function objectExists(s3: S3Client, bucket: string, key: string): Promise<
 type StagesOf = (snapshotTime: Date, spark: RunSpark) => Stage[];
 
 /** One pipeline run as run-main runs it: its own Spark session, closed at the end. */
-async function runOnce(options: PipelineBenchOptions, snapshotTime: Date, stagesOf: StagesOf): Promise<RunFigures> {
+async function runOnce(options: PipelineBenchOptions, snapshotTime: Date, stagesOf: StagesOf, backfill = false): Promise<RunFigures> {
   const { config, s3, jobs } = options;
   const before = jobs ? await lastJobId(jobs) : -1;
   const spark = new RunSpark(config.spark);
@@ -66,6 +66,8 @@ async function runOnce(options: PipelineBenchOptions, snapshotTime: Date, stages
       stageRetries: 0,
       stageDeadlineMs: config.schedule.stageDeadlineMs,
       signal: new AbortController().signal,
+      backfill, // silver and gold of a bronze file put there by the bench, as `make backfill` runs them
+
     });
   } finally {
     await spark.close();
@@ -121,14 +123,14 @@ export async function benchPipeline(options: PipelineBenchOptions): Promise<stri
   // Warm: executors up, classes loaded and JIT-compiled by one untimed run on the smallest snapshot.
   const warm = freshSnapshot();
   await copyBronze(sizes[0]!, warm);
-  await runOnce(options, warm, sparkStages);
+  await runOnce(options, warm, sparkStages, true);
 
   for (const size of sizes) {
     const runs: RunFigures[] = [];
     for (let i = 0; i < repeats; i++) {
       const t = freshSnapshot();
       await copyBronze(size, t);
-      runs.push(await runOnce(options, t, sparkStages));
+      runs.push(await runOnce(options, t, sparkStages, true));
     }
     const [silverJobs, goldJobs] = SPARK_STAGES.map((s) => jobSummary(runs, s));
     const label = `silver + gold, ${size.toLocaleString('en-US')} flights`;
