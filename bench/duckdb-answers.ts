@@ -1,5 +1,5 @@
 /**
- * The seven questions of SPEC §4 in DuckDB SQL, over the same gold Parquet files, for the side-by-side
+ * The seven questions of docs/SPEC.md §4 in DuckDB SQL, over the same gold Parquet files, for the side-by-side
  * benchmark. They follow the definitions of jobs/answers/ (same population, same ties rule).
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';

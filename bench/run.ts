@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { grantBucket } from '../driver/store-access.js';
 import { loadConfig, PROJECT_ROOT } from '../driver/config.js';
-import { createS3Client } from '../driver/s3.js';
+import { s3Client } from '../extract/s3.js';
 import { compareStrategies, extractSnapshot, startFr24Sim, writeSyntheticBronze } from '../extract/index.js';
 import { QUESTIONS, runAnswer, runGold, runSilver } from '../jobs/index.js';
 import { bronzeKey, goldKey } from '../contracts/index.js';
@@ -37,7 +37,7 @@ const PIPELINE_SIZES = (args['pipeline-sizes'] ?? '20000,2000000').split(',').ma
 const CYCLE_FLIGHTS = Number(args['cycle-flights'] ?? 20_000);
 
 const config = loadConfig();
-const s3 = createS3Client(config.minio);
+const s3 = s3Client(config.minio);
 // The benchmark's data goes to a bucket of its own, so it never mixes with the pipeline's snapshots.
 const bucket = `${config.minio.bucket}-bench`;
 const s3Settings = { ...config.minio, bucket };
@@ -79,8 +79,8 @@ async function ensureBucketWithReference(): Promise<void> {
   const sim = await startFr24Sim({ flights: 2000, seed: 7 });
   try {
     await extractSnapshot({
-      fr24BaseUrl: sim.url, requestCap: 1500, concurrency: 4, requestTimeoutMs: 15_000, retries: 2, minCellDeg: 0.25,
-      bounds: config.fr24.bounds, s3: s3Settings, snapshotTime: new Date(Date.UTC(2020, 0, 1)), refreshReference: true,
+      fr24: { ...config.fr24, baseUrl: sim.url, requestCap: 1500, concurrency: 4, requestTimeoutMs: 15_000, retries: 2, minCellDeg: 0.25 },
+      s3: s3Settings, snapshotTime: new Date(Date.UTC(2020, 0, 1)), refreshReference: true,
     });
   } finally {
     await sim.close();

@@ -1,6 +1,6 @@
 /**
  * `make run-answers question=Q [at=YYYY-MM-DDTHH] [format=table|json]`: answers the business questions of
- * SPEC §4 on a gold snapshot; with `from=`/`to=` or `last=24h` (and `format=csv`), one question's trend over
+ * docs/SPEC.md §4 on a gold snapshot; with `from=`/`to=` or `last=24h` (and `format=csv`), one question's trend over
  * the snapshot hours of that range.
  *
  * The snapshot is found by listing the bucket: a gold directory with `_SUCCESS` is complete, but it is published
@@ -15,7 +15,8 @@ import type { Config } from './config.js';
 import { flagArg } from './args.js';
 import { UsageError } from './usage-error.js';
 import { readManifest, type RunManifest } from './manifest.js';
-import { createS3Client, listKeys } from './s3.js';
+import { listKeys } from './s3.js';
+import { s3Client } from '../extract/s3.js';
 import { textTable } from './table.js';
 import { listSnapshots, readStoredAnswers } from './history.js';
 import { connectSpark } from './spark-session.js';
@@ -169,7 +170,7 @@ export async function runAnswers(config: Config, rawArgs: Record<string, string>
     if (error instanceof UnknownQuestionError) throw new UsageError(error.message);
     throw error;
   }
-  const s3 = deps.s3 ?? createS3Client(config.minio);
+  const s3 = deps.s3 ?? s3Client(config.minio);
   if (args.range) {
     const trend = await clusterTrend(config, s3, questions[0]!, args.range);
     write(`${args.format === 'json' ? JSON.stringify(trend) : args.format === 'csv' ? trendCsv(trend) : trendTable(trend)}\n`);

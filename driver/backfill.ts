@@ -12,7 +12,8 @@ import { acquirePipelineLock, LockBusyError } from './lock.js';
 import { createLogger, type Logger } from './logger.js';
 import type { RunManifest } from './manifest.js';
 import { runPipeline } from './pipeline.js';
-import { createS3Client, listKeys } from './s3.js';
+import { listKeys } from './s3.js';
+import { s3Client } from '../extract/s3.js';
 import { RunSpark } from './run-spark.js';
 import { pipelineStages } from './stages.js';
 import { missingParts, probeStack } from './health.js';
@@ -75,7 +76,7 @@ interface BackfillDeps {
 /** Resolves to the exit code: 0 only when every hour had bronze and every snapshot was reprocessed. */
 export async function runBackfill(config: Config, args: BackfillArgs, deps: BackfillDeps = {}): Promise<number> {
   const write = deps.write ?? ((text: string) => process.stdout.write(text));
-  const s3 = deps.s3 ?? createS3Client(config.minio);
+  const s3 = deps.s3 ?? s3Client(config.minio);
   const logger = deps.logger ?? createLogger({ level: config.log.level, file: config.log.file });
   const signal = deps.signal ?? new AbortController().signal;
   const { bucket } = config.minio;

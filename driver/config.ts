@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import cronParser from 'cron-parser';
 import { parse as parseIni } from 'ini';
 import { z } from 'zod';
+import type { S3Settings } from '../extract/s3.js';
+import type { ExtractSettings } from '../extract/settings.js';
 import { STACK_KINDS } from './stack-kind.js';
 import { parseChannelUrl } from '../spark/connect-url.js';
 
@@ -55,7 +57,7 @@ const secret = (minLength: number, hint: string) =>
 const GENERATED = 'run `make setup` to generate local credentials';
 
 /**
- * Every setting of the product, by the name it has in the environment and in config.ini (SPEC §3).
+ * Every setting of the product, by the name it has in the environment and in config.ini (docs/SPEC.md §3).
  * This schema is the one place settings are defined; the shell side reads them through `cli.ts env`.
  */
 export const SettingsSchema = z.object({
@@ -131,17 +133,8 @@ const STACK_ONLY_NAMES: readonly SettingName[] = ['MINIO_ROOT_USER', 'MINIO_ROOT
 /** The settings grouped by the part of the product that uses them. */
 export interface Config {
   settings: Settings;
-  fr24: {
-    baseUrl?: string;
-    requestCap: number;
-    concurrency: number;
-    requestTimeoutMs: number;
-    retries: number;
-    minCellDeg: number;
-    bounds: { requestBudget: number; deadlineMs: number };
-    minShareOfMedian: number;
-  };
-  minio: { endpoint: string; accessKey: string; secretKey: string; bucket: string };
+  fr24: ExtractSettings;
+  minio: S3Settings;
   spark: {
     /** The URL to connect with: SPARK_CONNECT_URL plus `;token=` SPARK_CONNECT_TOKEN. Print SPARK_CONNECT_URL, never this. */
     connectUrl: string;

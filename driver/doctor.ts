@@ -1,7 +1,8 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { redact, type Config } from './config.js';
 import { probeStack } from './health.js';
-import { createS3Client, deletePrefix } from './s3.js';
+import { deletePrefix } from './s3.js';
+import { s3Client } from '../extract/s3.js';
 import { stampOf } from '../contracts/index.js';
 import { SparkAuthenticationError, SparkSession, F } from '../spark/index.js';
 import { connectSpark } from './spark-session.js';
@@ -17,7 +18,7 @@ const errorLine = (error: unknown) => (error instanceof Error ? error.message.sp
 export async function runDoctor(config: Config): Promise<number> {
   const summary: Record<string, string | number> = {};
   const lines: Verdict[] = [];
-  const s3 = createS3Client(config.minio);
+  const s3 = s3Client(config.minio);
 
   const health = await probeStack(config);
   summary.minio = health.minio;

@@ -26,7 +26,7 @@ const StageRecord = z.object({
 });
 export type StageRecord = z.infer<typeof StageRecord>;
 
-/** The run manifest of SPEC §2: what one run did, written to runs/YYYY/MM/DD/run_YYYYMMDDHHMMSS.json. */
+/** The run manifest of docs/SPEC.md §2: what one run did, written to runs/YYYY/MM/DD/run_YYYYMMDDHHMMSS.json. */
 export const RunManifest = z.object({
   runId: z.string(),
   snapshotTime: z.string(),

@@ -8,7 +8,7 @@ import { acquirePipelineLock, LockBusyError, LockWaitAbortedError } from './lock
 import { createLogger } from './logger.js';
 import type { RunManifest } from './manifest.js';
 import { runPipeline } from './pipeline.js';
-import { createS3Client } from './s3.js';
+import { s3Client } from '../extract/s3.js';
 import { RunSpark } from './run-spark.js';
 import { pipelineStages } from './stages.js';
 import { startFr24Sim } from '../extract/index.js';
@@ -48,7 +48,7 @@ export function parseRunMainArgs(args: Record<string, string>): RunMainArgs {
  */
 export async function runMain(config: Config, args: RunMainArgs): Promise<number> {
   const logger = createLogger({ level: config.log.level, file: config.log.file, secrets: config.settings });
-  const s3 = createS3Client(config.minio);
+  const s3 = s3Client(config.minio);
   const stopping = new AbortController();
   const lockPath = join(config.stackHome, 'run', 'pipeline.lock');
   let job: schedule.Job | undefined;

@@ -1,15 +1,4 @@
-import { DeleteObjectCommand, DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import type { Config } from './config.js';
-
-export function createS3Client(minio: Config['minio']): S3Client {
-  return new S3Client({
-    endpoint: minio.endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: minio.accessKey, secretAccessKey: minio.secretKey },
-    maxAttempts: 3,
-  });
-}
+import { DeleteObjectCommand, DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 
 /** Every key under `prefix`, page after page. */
 export async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
@@ -23,9 +12,12 @@ export async function listKeys(s3: S3Client, bucket: string, prefix: string): Pr
   return keys;
 }
 
-/** Deletes every object under `prefix` (a directory-like key ending in '/'); returns how many went. */
+/**
+ * Deletes every object under `prefix`, a directory-like key ('/' is added when missing, so `gold/x` never
+ * takes `gold/xy`), or every object of the bucket for ''; returns how many went.
+ */
 export async function deletePrefix(s3: S3Client, bucket: string, prefix: string): Promise<number> {
-  if (!prefix.endsWith('/')) prefix += '/';
+  if (prefix !== '' && !prefix.endsWith('/')) prefix += '/';
   let deleted = 0;
   for (;;) {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1000 }));

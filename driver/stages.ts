@@ -68,15 +68,8 @@ export function pipelineStages(ctx: StageContext): Stage[] {
     name: 'extract',
     async run(signal: AbortSignal, log: Logger) {
       const result = await extractSnapshot({
-        fr24BaseUrl: ctx.fr24BaseUrl,
-        requestCap: config.fr24.requestCap,
-        concurrency: config.fr24.concurrency,
-        requestTimeoutMs: config.fr24.requestTimeoutMs,
-        retries: config.fr24.retries,
-        minCellDeg: config.fr24.minCellDeg,
-        bounds: config.fr24.bounds,
+        fr24: { ...config.fr24, baseUrl: ctx.fr24BaseUrl },
         recentFlights: await recentSnapshotFlights(s3, bucket, feed),
-        minShareOfMedian: config.fr24.minShareOfMedian,
         s3: config.minio,
         snapshotTime,
         refreshReference: ctx.refreshReference,

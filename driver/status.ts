@@ -1,6 +1,6 @@
 import type { Config } from './config.js';
 import { recentManifests, type RunManifest } from './manifest.js';
-import { createS3Client } from './s3.js';
+import { s3Client } from '../extract/s3.js';
 import { textTable } from './table.js';
 
 const seconds = (ms?: number) => (ms === undefined ? '-' : (ms / 1000).toFixed(1));
@@ -24,7 +24,7 @@ function row(run: RunManifest): string[] {
 export async function printRecentRuns(config: Config, limit = 10): Promise<number> {
   let recent: Awaited<ReturnType<typeof recentManifests>>;
   try {
-    recent = await recentManifests(createS3Client(config.minio), config.minio.bucket, limit);
+    recent = await recentManifests(s3Client(config.minio), config.minio.bucket, limit);
   } catch (error) {
     process.stdout.write(`runs: unavailable (${error instanceof Error ? error.message : String(error)}; is MinIO up?)\n`);
     return 0;

@@ -1,7 +1,7 @@
 import { CreateBucketCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
 import type { Settings } from './config.js';
 import { MinioAdmin } from './minio-admin.js';
-import { createS3Client } from './s3.js';
+import { s3Client } from '../extract/s3.js';
 
 /** The policy that lets its holder list, read, write and delete in one bucket, and nothing else. */
 export function bucketPolicy(bucket: string): object {
@@ -35,7 +35,7 @@ export async function grantBucket(settings: Settings): Promise<void> {
   if (!rootUser || !rootPassword) throw new Error('MINIO_ROOT_USER and MINIO_ROOT_PASSWORD are not set: run make setup to generate them');
   if (user === rootUser) throw new Error('MINIO_ACCESS_KEY is the root user: the pipeline needs a user of its own (run make setup, or set another MINIO_ACCESS_KEY)');
   const root = { endpoint: settings.MINIO_ENDPOINT, accessKey: rootUser, secretKey: rootPassword, bucket };
-  const s3 = createS3Client(root);
+  const s3 = s3Client(root);
   await s3
     .send(new CreateBucketCommand({ Bucket: bucket }))
     .catch((error: Error) => {

@@ -9,6 +9,7 @@ import { useFr24BaseUrl } from './fr24/library.js';
 import { ProgressLine } from './progress.js';
 import { ensureReference, type ReferenceFile } from './reference/reference.js';
 import { assertBucket, s3Client, StreamingObject, type S3Settings } from './s3.js';
+import type { ExtractBounds, ExtractSettings } from './settings.js';
 
 export interface ExtractResult {
   bronzeKey: string;
@@ -37,13 +38,7 @@ export interface ExtractResult {
 }
 
 export interface ExtractOptions {
-  /** One base URL replacing every FR24 host (FR24_BASE_URL); the real hosts when absent. */
-  fr24BaseUrl?: string;
-  requestCap: number;
-  concurrency: number;
-  requestTimeoutMs: number;
-  retries: number;
-  minCellDeg: number;
+  fr24: ExtractSettings;
   s3: S3Settings;
   snapshotTime: Date;
   refreshReference?: boolean;
@@ -53,20 +48,11 @@ export interface ExtractOptions {
   logger?: { info(message: string): void; warn(message: string): void; error(message: string): void };
   progress?: boolean;
   signal?: AbortSignal;
-  bounds: ExtractBounds;
   /**
-   * Flights of the recent successful snapshots: a run finding fewer than `minShareOfMedian` x their median
+   * Flights of the recent successful snapshots: a run finding fewer than `fr24.minShareOfMedian` x their median
    * fails (a collapsed world); none given, only an empty world fails.
    */
   recentFlights?: number[];
-  minShareOfMedian?: number;
-}
-
-export interface ExtractBounds {
-  /** Feed requests per run, retries included. */
-  requestBudget: number;
-  /** The whole extraction (crawl and reference data). */
-  deadlineMs: number;
 }
 
 /** A whole extract that failed (no flight fetched, reference data missing): worth another attempt of the stage. */
@@ -102,7 +88,7 @@ const median = (values: number[]) => {
 
 /** What the crawl found, checked against an empty or collapsed world; the error says what came back. */
 function checkWorld(stats: CrawlStats, opts: ExtractOptions): void {
-  const source = opts.fr24BaseUrl ?? 'FR24';
+  const source = opts.fr24.baseUrl ?? 'FR24';
   const came = `${stats.requests} request(s), ${stats.cells} cell(s) answered, ${stats.failedCells.length} failed` +
     `, full_count ${stats.fullCount ?? 'absent'}`;
   if (stats.flights === 0) {
@@ -115,7 +101,7 @@ function checkWorld(stats: CrawlStats, opts: ExtractOptions): void {
   const recent = opts.recentFlights ?? [];
   if (recent.length === 0) return;
   const usual = median(recent);
-  const share = opts.minShareOfMedian ?? 0.3;
+  const share = opts.fr24.minShareOfMedian;
   if (stats.flights < share * usual) {
     throw new ExtractError(
       `collapsed world: ${stats.flights} flights came back from ${source} (${came}), fewer than ${share} x the median ` +
@@ -127,33 +113,28 @@ function checkWorld(stats: CrawlStats, opts: ExtractOptions): void {
 export async function extractSnapshot(opts: ExtractOptions): Promise<ExtractResult> {
   const started = Date.now();
   // The deadline stops the crawl and the reference fetch like the caller's signal does.
-  const deadline = AbortSignal.timeout(opts.bounds.deadlineMs);
+  const deadline = AbortSignal.timeout(opts.fr24.bounds.deadlineMs);
   const signal = opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline;
   const stopped = () =>
     new ExtractError(
       deadline.aborted && !opts.signal?.aborted
-        ? `extract deadline of ${Math.round(opts.bounds.deadlineMs / 1000)} s passed (FR24_EXTRACT_DEADLINE_MS); nothing is published`
+        ? `extract deadline of ${Math.round(opts.fr24.bounds.deadlineMs / 1000)} s passed (FR24_EXTRACT_DEADLINE_MS); nothing is published`
         : 'extraction aborted',
     );
   const client = s3Client(opts.s3);
   const key = bronzeKey(opts.snapshotTime);
   const snapshot = isoSeconds(opts.snapshotTime);
   await assertBucket(client, opts.s3);
-  const release = useFr24BaseUrl(opts.fr24BaseUrl);
+  const release = useFr24BaseUrl(opts.fr24.baseUrl);
   const progress = opts.progress ? new ProgressLine() : undefined;
   const bronze = new StreamingObject(client, opts.s3.bucket, key);
   try {
     await bronze.write(bronzeHeader());
     const stats = await crawlFeed({
-      fr24BaseUrl: opts.fr24BaseUrl,
+      ...opts.fr24,
       strategy: opts.strategy,
       split: opts.split,
-      requestCap: opts.requestCap,
-      concurrency: opts.concurrency,
-      requestTimeoutMs: opts.requestTimeoutMs,
-      retries: opts.retries,
-      minCellDeg: opts.minCellDeg,
-      requestBudget: opts.bounds.requestBudget,
+      requestBudget: opts.fr24.bounds.requestBudget,
       backoff: opts.backoff,
       signal,
       logger: opts.logger,
@@ -174,15 +155,15 @@ export async function extractSnapshot(opts: ExtractOptions): Promise<ExtractResu
       client,
       bucket: opts.s3.bucket,
       refresh: opts.refreshReference ?? false,
-      timeoutMs: opts.requestTimeoutMs,
-      retries: opts.retries,
+      timeoutMs: opts.fr24.requestTimeoutMs,
+      retries: opts.fr24.retries,
       logger: opts.logger,
       signal,
     });
     if (signal.aborted) throw stopped();
     const { airports, airlines } = reference;
     if (airports.action === 'missing' || airlines.action === 'missing') {
-      throw missingReference(opts.s3.bucket, opts.fr24BaseUrl ?? 'FR24', [['airports', airports], ['airlines', airlines]]);
+      throw missingReference(opts.s3.bucket, opts.fr24.baseUrl ?? 'FR24', [['airports', airports], ['airlines', airlines]]);
     }
 
     const result: ExtractResult = {
@@ -199,7 +180,7 @@ export async function extractSnapshot(opts: ExtractOptions): Promise<ExtractResu
       failedCells: stats.failedCells,
       fullCount: stats.fullCount,
       fullCountMeans: stats.fullCountMeans,
-      bounds: opts.bounds,
+      bounds: opts.fr24.bounds,
       partial: stats.failedCells.length > 0,
       durationMs: Date.now() - started,
       bronzeBytes: bronze.bytes,

@@ -1,4 +1,4 @@
-/** The S3 client for MinIO and a streaming upload (multipart once the body passes one part). */
+/** The S3 client for MinIO (the only factory of the project) and a streaming upload (multipart once the body passes one part). */
 import { PassThrough } from 'node:stream';
 import { HeadBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -11,12 +11,14 @@ export interface S3Settings {
   region?: string;
 }
 
+/** The one way the project builds an S3 client: path-style requests, as MinIO serves them. */
 export function s3Client(s: S3Settings): S3Client {
   return new S3Client({
     endpoint: s.endpoint,
     region: s.region ?? 'us-east-1',
     forcePathStyle: true,
     credentials: { accessKeyId: s.accessKey, secretAccessKey: s.secretKey },
+    maxAttempts: 3,
   });
 }
 

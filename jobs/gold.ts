@@ -194,7 +194,7 @@ export function enrichedFlights(silver: DataFrame, refs: GoldReferences): DataFr
 }
 
 /**
- * The gold flights of SPEC §1: one row per silver flight, enriched. The airline-country fallback counts flights
+ * The gold flights of docs/SPEC.md §1: one row per silver flight, enriched. The airline-country fallback counts flights
  * per airline and origin country on its own narrow plan (three silver columns, the origin airport and the airline
  * lookups), so the whole enrichment is evaluated once. `fallbackSilver` is the same silver flights (default
  * `silver`): a runner that observes `silver` passes the plain read, so the observation appears once in the plan.

@@ -1,5 +1,5 @@
 /**
- * The Spark jobs as the driver calls them: thin runners that read and write the paths of SPEC §2 and run the
+ * The Spark jobs as the driver calls them: thin runners that read and write the paths of docs/SPEC.md §2 and run the
  * pure plans of silver.ts, gold.ts and answers/. Everything here is sent to the cluster over Spark Connect.
  */
 import { BRONZE_COLUMNS, CSV_READ_OPTIONS } from '../contracts/index.js';

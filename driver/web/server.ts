@@ -10,7 +10,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { PROJECT_ROOT, type Config } from '../config.js';
-import { createS3Client } from '../s3.js';
+import { s3Client } from '../../extract/s3.js';
 import { UsageError } from '../usage-error.js';
 import { answersApi, ApiError, infoApi, runsApi, snapshotsApi, trendsApi } from './api.js';
 
@@ -34,7 +34,7 @@ export function createStatusServer(config: Config, deps: { s3?: S3Client } = {})
   if (!isLoopback(config.web.host) && !config.web.token) {
     throw new UsageError(`WEB_HOST=${config.web.host} is not a loopback address: set WEB_TOKEN (16+ characters) so the page is not open to anyone`);
   }
-  const s3 = deps.s3 ?? createS3Client(config.minio);
+  const s3 = deps.s3 ?? s3Client(config.minio);
   const { bucket } = config.minio;
   const app = Fastify({ logger: false });
 

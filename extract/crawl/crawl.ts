@@ -19,6 +19,7 @@ import { FeedClient, FeedRequestError, type FeedPage } from '../fr24/feed-client
 import { fr24, useFr24BaseUrl, type Fr24Zone } from '../fr24/library.js';
 import { watchRetryAfter } from '../fr24/retry-after.js';
 import { DEFAULT_RETRY, Limiter, PauseGate, withRetries, type RetryPolicy } from '../fr24/retry.js';
+import type { Fr24Settings } from '../settings.js';
 import { splitCell, type Point } from './planner.js';
 
 export const TruncatedCellSchema = CellSchema.extend({
@@ -67,15 +68,9 @@ export class CrawlBudgetError extends Error {
 /** Below this share of the feed's total, a box's full_count is its own count, not the feed's. */
 const FEED_TOTAL_SHARE = 0.98;
 
-export interface CrawlOptions {
-  fr24BaseUrl?: string;
+export interface CrawlOptions extends Fr24Settings {
   strategy?: 'grid' | 'original';
   split?: 'adaptive' | 'quad';
-  requestCap: number;
-  concurrency: number;
-  requestTimeoutMs: number;
-  retries: number;
-  minCellDeg: number;
   /** At most this many feed requests (retries included); the crawl then fails with a CrawlBudgetError. */
   requestBudget?: number;
   fill?: number;
@@ -115,7 +110,7 @@ export function namedZoneLeaves(): Array<{ name: string; cell: Cell }> {
 export async function crawlFeed(options: CrawlOptions): Promise<CrawlStats> {
   const strategy = options.strategy ?? 'grid';
   const cap = options.requestCap;
-  const release = useFr24BaseUrl(options.fr24BaseUrl);
+  const release = useFr24BaseUrl(options.baseUrl);
   const unwatch = watchRetryAfter();
   const client = new FeedClient(options.requestTimeoutMs);
   const gate = new PauseGate();

@@ -35,7 +35,7 @@ export async function compareStrategies(opts: { flights?: number; latencyMs?: nu
       const started = Date.now();
       const ids = new Set<string>();
       const stats = await crawlFeed({
-        fr24BaseUrl: sim.url,
+        baseUrl: sim.url,
         requestCap: cap,
         concurrency: opts.concurrency ?? 4,
         requestTimeoutMs: 15_000,

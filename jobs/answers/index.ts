@@ -1,5 +1,5 @@
 /**
- * The business questions of SPEC §4, each a pure plan over a gold snapshot, in the order `all` runs them.
+ * The business questions of docs/SPEC.md §4, each a pure plan over a gold snapshot, in the order `all` runs them.
  */
 import type { DataFrame } from '../../spark/index.js';
 import { airportMaxInOutDiff } from './airport-max-in-out-diff.js';

@@ -83,7 +83,7 @@ export const COUNTRY_NAME_ALIASES: Readonly<Record<string, string>> = {
 /**
  * Transcontinental countries whose dataset continent differs from the one the product reports.
  * Russia: `countries-list` gives Asia first; most of its people, airports and traffic are in Europe, and the
- * seed gold of the original project (shared/fixtures) says Europe — kept so answers stay comparable.
+ * seed gold of the original project (tests/fixtures/seed-gold-sample.parquet) says Europe — kept so answers stay comparable.
  */
 export const CONTINENT_OVERRIDES: Readonly<Record<string, ContinentCode>> = { RU: 'EU' };
 

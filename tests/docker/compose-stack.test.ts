@@ -16,7 +16,7 @@ import { DockerComposeEnvironment, Wait, type StartedDockerComposeEnvironment } 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../driver/config.js';
 import { RunManifest } from '../../driver/manifest.js';
-import { createS3Client } from '../../driver/s3.js';
+import { s3Client } from '../../extract/s3.js';
 import { startFr24Sim, type Fr24Sim } from '../../extract/index.js';
 import { bronzeKey, goldKey, manifestKey, silverKey } from '../../contracts/index.js';
 import { F, SparkSession } from '../../spark/index.js';
@@ -126,7 +126,7 @@ beforeAll(async () => {
     SPARK_CONNECT_URL: `sc://127.0.0.1:${port('spark-connect', 15002)}`,
     SPARK_CONNECT_TOKEN: composeEnv.SPARK_CONNECT_TOKEN!,
   };
-  s3 = createS3Client({ endpoint: settings.MINIO_ENDPOINT!, accessKey: settings.MINIO_ACCESS_KEY!, secretKey: settings.MINIO_SECRET_KEY!, bucket });
+  s3 = s3Client({ endpoint: settings.MINIO_ENDPOINT!, accessKey: settings.MINIO_ACCESS_KEY!, secretKey: settings.MINIO_SECRET_KEY!, bucket });
   sim = await startFr24Sim({ host: '127.0.0.1', port: 0 });
   const deadline = Date.now() + 120_000;
   while ((await aliveWorkers()) < SCALE && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1_000));

@@ -6,7 +6,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../driver/config.js';
-import { deletePrefix } from '../../driver/s3.js';
 import { UsageError } from '../../driver/usage-error.js';
 import { runAnswers, SnapshotNotFoundError } from '../../driver/answers.js';
 import { SparkSession } from '../../spark/index.js';
@@ -17,7 +16,7 @@ import { newManifest, type RunManifest } from '../../driver/manifest.js';
 import { goldPath } from '../../jobs/paths.js';
 import { expectedAnswers } from '../support/jobs-expected-answers.js';
 import { readSeedGold, SEED_GOLD_PATH } from '../support/jobs-seed-gold.js';
-import { freshBucket, putText, testS3 } from '../support/jobs-s3.js';
+import { dropBucket, freshBucket, putText, testS3 } from '../support/jobs-s3.js';
 import { present } from '../support/present.js';
 
 const seedTime = new Date('2024-04-18T17:17:22Z');
@@ -69,7 +68,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await spark?.stop();
-  if (bucket) await deletePrefix(s3, bucket, '');
+  if (bucket) await dropBucket(s3, bucket);
 });
 
 describe('the answers on the seed gold sample (only the seed columns: manufacturer and airline country derived)', () => {
@@ -97,7 +96,7 @@ describe('make run-answers', () => {
     expect(out.trim().split('\n').map((l) => l.split(/\s+/)[0])).toEqual([...QUESTIONS.map((q) => q.name), 'all']);
   });
 
-  it('answers on the newest published snapshot by default, as SPEC §4 JSON, passing over a newer one whose run failed', async () => {
+  it('answers on the newest published snapshot by default, as docs/SPEC.md §4 JSON, passing over a newer one whose run failed', async () => {
     const { code, out, notes } = await capture({ question: 'top-airline', format: 'json' });
     expect(code).toBe(0);
     const answer = JSON.parse(out);

@@ -1,25 +1,31 @@
 /**
- * The extractor end to end against the FR24-compatible server and the real MinIO: bronze CSV at the SPEC
+ * The extractor end to end against the FR24-compatible server and the real MinIO: bronze CSV at the docs/SPEC.md §2
  * path with every record as received, reference data fetched once and never overwritten by a bad fetch,
  * partial snapshots, multipart uploads. Uses its own bucket, so the pipeline's reference data is untouched.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeleteBucketCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { DeleteBucketCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { BRONZE_COLUMNS, bronzeKey } from '../../contracts/index.js';
 import { extractSnapshot, startFr24Sim, writeSyntheticBronze, type ExtractResult, type Fr24Sim } from '../../extract/index.js';
 import { parseCsv } from '../support/csv.js';
 import { loadConfig } from '../../driver/config.js';
 import { grantBucket } from '../../driver/store-access.js';
+import { s3Client, type S3Settings } from '../../extract/s3.js';
 
-const s3 = {
-  endpoint: process.env.MINIO_ENDPOINT ?? 'http://127.0.0.1:9000',
-  accessKey: process.env.MINIO_ACCESS_KEY ?? '',
-  secretKey: process.env.MINIO_SECRET_KEY ?? '',
-  bucket: `extract-test-${process.pid}-${Date.now() % 100000}`,
-};
-const client = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: s3.accessKey, secretAccessKey: s3.secretKey } });
-const settings = { requestCap: 1500, concurrency: 4, requestTimeoutMs: 5000, retries: 3, minCellDeg: 0.25, s3, backoff: { baseDelayMs: 5 },
-  bounds: { requestBudget: 1000, deadlineMs: 120_000 } };
+const s3: S3Settings = { ...loadConfig().minio, bucket: `extract-test-${process.pid}-${Date.now() % 100000}` };
+const client = s3Client(s3);
+/** One extraction from the simulator into `target`; `retries: 1` makes an injected fault final at once. */
+const extractFromSim = (snapshotTime: Date, options: { target?: S3Settings; retries?: number; refreshReference?: boolean } = {}) =>
+  extractSnapshot({
+    fr24: {
+      baseUrl: sim.url, requestCap: 1500, concurrency: 4, requestTimeoutMs: 5000, retries: options.retries ?? 3, minCellDeg: 0.25,
+      bounds: { requestBudget: 1000, deadlineMs: 120_000 }, minShareOfMedian: 0.3,
+    },
+    s3: options.target ?? s3,
+    snapshotTime,
+    refreshReference: options.refreshReference,
+    backoff: { baseDelayMs: 5 },
+  });
 
 
 const asText = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
@@ -42,7 +48,7 @@ beforeAll(async () => {
   expect(s3.accessKey, 'MINIO_ACCESS_KEY must be set (global setup exports the stack settings)').not.toBe('');
   await grantBucket({ ...loadConfig().settings, MINIO_BUCKET: s3.bucket });
   sim = await startFr24Sim({ seed: 1 });
-  first = await extractSnapshot({ ...settings, fr24BaseUrl: sim.url, snapshotTime: t1 });
+  first = await extractFromSim(t1);
 });
 
 afterAll(async () => {
@@ -54,7 +60,7 @@ afterAll(async () => {
 });
 
 describe('extractSnapshot into MinIO', () => {
-  it('writes one bronze CSV at the SPEC path with every flight of the world but the truncated remainder', async () => {
+  it('writes one bronze CSV at the docs/SPEC.md §2 path with every flight of the world but the truncated remainder', async () => {
     expect(first.bronzeKey).toBe('bronze/flights/year=2026/month=11/day=25/hour=07/flights_20261125070000.csv');
     expect(first.bronzeKey).toBe(bronzeKey(t1));
     const rows = parseCsv(await read(first.bronzeKey));
@@ -106,7 +112,7 @@ describe('extractSnapshot into MinIO', () => {
 
   it('reuses the stored reference data on later runs', async () => {
     sim.resetCounts();
-    const second = await extractSnapshot({ ...settings, fr24BaseUrl: sim.url, snapshotTime: new Date('2026-11-25T08:00:00Z') });
+    const second = await extractFromSim(new Date('2026-11-25T08:00:00Z'));
     expect(second.referenceFetched).toBe(false);
     expect(second.reference).toEqual({ airports: 'kept', airlines: 'kept' });
     expect(sim.requestCounts()).toMatchObject({ airports: 0, airlines: 0 });
@@ -119,21 +125,21 @@ describe('extractSnapshot into MinIO', () => {
       { kind: 'server-error', endpoints: ['airlines'] },
     ]);
     try {
-      const run = await extractSnapshot({ ...settings, retries: 1, fr24BaseUrl: sim.url, snapshotTime: new Date('2026-11-25T09:00:00Z'), refreshReference: true });
+      const run = await extractFromSim(new Date('2026-11-25T09:00:00Z'), { retries: 1, refreshReference: true });
       expect(run.reference).toEqual({ airports: 'kept', airlines: 'kept' });
       expect(run.referenceFetched).toBe(false);
     } finally {
       sim.setFaults([]);
     }
     expect([await read('reference/airports.csv'), await read('reference/airlines.csv')]).toEqual(before);
-    const refreshed = await extractSnapshot({ ...settings, fr24BaseUrl: sim.url, snapshotTime: new Date('2026-11-25T10:00:00Z'), refreshReference: true });
+    const refreshed = await extractFromSim(new Date('2026-11-25T10:00:00Z'), { refreshReference: true });
     expect(refreshed.reference).toEqual({ airports: 'written', airlines: 'written' });
   });
 
   it('marks the snapshot partial and names the cell when a cell keeps failing, and still writes bronze', async () => {
     sim.setFaults([{ kind: 'server-error', skip: 1, near: { lat: 35.5494, lon: 139.7798 } }]); // every box holding Tokyo Haneda
     try {
-      const run = await extractSnapshot({ ...settings, retries: 1, fr24BaseUrl: sim.url, snapshotTime: new Date('2026-11-25T11:00:00Z') });
+      const run = await extractFromSim(new Date('2026-11-25T11:00:00Z'), { retries: 1 });
       expect(run.partial).toBe(true);
       expect(run.failedCells).toHaveLength(1);
       expect(run.failedCells[0]!.label).toMatch(/^\[.+\]$/);
@@ -176,7 +182,7 @@ describe('extractSnapshot on a first run whose reference fetch fails (nothing st
     ]);
     let error: unknown;
     try {
-      error = await extractSnapshot({ ...settings, s3: fresh, retries: 1, fr24BaseUrl: sim.url, snapshotTime: new Date('2026-11-25T13:00:00Z') })
+      error = await extractFromSim(new Date('2026-11-25T13:00:00Z'), { target: fresh, retries: 1 })
         .then(() => undefined, (e: unknown) => e);
     } finally {
       sim.setFaults([]);
@@ -187,7 +193,7 @@ describe('extractSnapshot on a first run whose reference fetch fails (nothing st
     expect(message).toContain(`airports (s3://${fresh.bucket}/reference/airports.csv): FR24 returned no airports`);
     expect(message).toMatch(new RegExp(`airlines \\(s3://${fresh.bucket}/reference/airlines\\.csv\\): .*(50\\d|520)`));
 
-    const retried = await extractSnapshot({ ...settings, s3: fresh, fr24BaseUrl: sim.url, snapshotTime: new Date('2026-11-25T13:00:00Z') });
+    const retried = await extractFromSim(new Date('2026-11-25T13:00:00Z'), { target: fresh });
     expect(retried.reference).toEqual({ airports: 'written', airlines: 'written' });
   });
 
@@ -196,7 +202,7 @@ describe('extractSnapshot on a first run whose reference fetch fails (nothing st
     sim.setFaults([{ kind: 'server-error', endpoints: ['airlines'] }]);
     let error: unknown;
     try {
-      error = await extractSnapshot({ ...settings, s3: fresh, retries: 1, fr24BaseUrl: sim.url, snapshotTime: new Date('2026-11-25T14:00:00Z') })
+      error = await extractFromSim(new Date('2026-11-25T14:00:00Z'), { target: fresh, retries: 1 })
         .then(() => undefined, (e: unknown) => e);
     } finally {
       sim.setFaults([]);
@@ -210,7 +216,7 @@ describe('extractSnapshot when MinIO refuses the upload', () => {
   it('fails with the bucket and key named instead of hanging, small or large', async () => {
     const missing = { ...s3, bucket: `${s3.bucket}-missing` };
     const started = Date.now();
-    await expect(extractSnapshot({ ...settings, s3: missing, fr24BaseUrl: sim.url, snapshotTime: new Date('2026-11-25T12:00:00Z') }))
+    await expect(extractFromSim(new Date('2026-11-25T12:00:00Z'), { target: missing }))
       .rejects.toThrow(new RegExp(`bucket s3://${missing.bucket} at ${s3.endpoint} (does not exist|is not granted to these credentials)`));
     // The pipeline's user is scoped to its buckets: for any other, MinIO answers AccessDenied, existing or not.
     await expect(writeSyntheticBronze(150_000, 1, missing, 'x.csv')).rejects.toThrow(new RegExp(`upload of s3://${missing.bucket}/x.csv failed: .*(does not exist|NoSuchBucket|Access Denied|AccessDenied)`));

@@ -10,15 +10,16 @@ import { loadConfig, toConfig } from '../../driver/config.js';
 import { createLogger } from '../../driver/logger.js';
 import type { RunManifest } from '../../driver/manifest.js';
 import { runPipeline } from '../../driver/pipeline.js';
-import { createS3Client, listKeys } from '../../driver/s3.js';
+import { listKeys } from '../../driver/s3.js';
 import { RunSpark } from '../../driver/run-spark.js';
 import { pipelineStages } from '../../driver/stages.js';
 import { startFr24Sim, type Fr24Sim } from '../../extract/index.js';
+import { s3Client } from '../../extract/s3.js';
 import { bronzeKey } from '../../contracts/index.js';
 
 const base = loadConfig();
 const config = toConfig({ ...base.settings, STAGE_RETRIES: 1, FR24_RETRIES: 1 });
-const s3 = createS3Client(config.minio);
+const s3 = s3Client(config.minio);
 const bucket = config.minio.bucket;
 const logger = createLogger({ level: 'warn', file: join(config.stackHome, 'logs', 'integrity-tests.log'), console: false });
 let sim: Fr24Sim;

@@ -6,7 +6,7 @@ import { loadConfig, toConfig } from '../../driver/config.js';
 import { createLogger } from '../../driver/logger.js';
 import type { RunManifest } from '../../driver/manifest.js';
 import { runPipeline, type Stage } from '../../driver/pipeline.js';
-import { createS3Client } from '../../driver/s3.js';
+import { s3Client } from '../../extract/s3.js';
 import { RunSpark } from '../../driver/run-spark.js';
 import { pipelineStages } from '../../driver/stages.js';
 import { startFr24Sim, writeSyntheticBronze, type Fr24Sim } from '../../extract/index.js';
@@ -18,7 +18,7 @@ import { masterState, minioReady, stackCommand } from '../support/stack.js';
 // Real faults on real processes of the local stack; each test puts the stack back as it found it (scale=2).
 const base = loadConfig();
 const config = toConfig({ ...base.settings, STAGE_RETRIES: 1 });
-const s3 = createS3Client(config.minio);
+const s3 = s3Client(config.minio);
 const bucket = config.minio.bucket;
 const logger = createLogger({ level: 'warn', file: join(config.stackHome, 'logs', 'fault-tests.log'), console: false });
 let sim: Fr24Sim;

@@ -5,7 +5,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../driver/config.js';
-import { deletePrefix } from '../../driver/s3.js';
 import { SparkSession } from '../../spark/index.js';
 import { QUESTIONS, runAnswer, runAnswersTable, runGold, runSilver, type GoldResult, type SilverResult } from '../../jobs/index.js';
 import { readStoredAnswers } from '../../driver/history.js';
@@ -17,7 +16,7 @@ import { makeBronzeWorld, type BronzeWorld } from '../support/jobs-bronze-world.
 import { readSeedGold } from '../support/jobs-seed-gold.js';
 import { haversineKm } from '../support/jobs-haversine.js';
 import { airlineCountryOf } from '../support/jobs-expected-answers.js';
-import { freshBucket, putText, testS3 } from '../support/jobs-s3.js';
+import { dropBucket, freshBucket, putText, testS3 } from '../support/jobs-s3.js';
 import { present } from '../support/present.js';
 
 const snapshotTime = new Date('2026-03-01T10:20:30Z');
@@ -42,7 +41,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await spark?.stop();
-  if (bucket) await deletePrefix(s3, bucket, '');
+  if (bucket) await dropBucket(s3, bucket);
 });
 
 describe('silver', () => {

@@ -5,7 +5,8 @@ import { createLogger } from '../../driver/logger.js';
 import { manifestKey } from '../../contracts/index.js';
 import { RunManifest } from '../../driver/manifest.js';
 import { runPipeline, type Stage } from '../../driver/pipeline.js';
-import { createS3Client, deletePrefix } from '../../driver/s3.js';
+import { deletePrefix } from '../../driver/s3.js';
+import { s3Client } from '../../extract/s3.js';
 import { RowAccountingError } from '../../jobs/index.js';
 import { layerKey, type Layer } from '../../contracts/index.js';
 import { SparkAnalysisError, SparkSession } from '../../spark/index.js';
@@ -14,7 +15,7 @@ import { freshBucket } from '../support/jobs-s3.js';
 // The orchestration contract on the real MinIO (and the real cluster for a real analysis error), with stages
 // that do simple, checkable S3 work under the snapshot's own keys.
 const config = loadConfig();
-const s3 = createS3Client(config.minio);
+const s3 = s3Client(config.minio);
 let bucket: string;
 const logger = createLogger({ level: 'error', file: '/tmp/fr-pipeline-test.log', console: false });
 

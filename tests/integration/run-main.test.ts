@@ -4,14 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../driver/config.js';
 import { acquirePipelineLock } from '../../driver/lock.js';
 import type { RunManifest } from '../../driver/manifest.js';
-import { createS3Client } from '../../driver/s3.js';
+import { s3Client } from '../../extract/s3.js';
 import { startFr24Sim, type Fr24Sim } from '../../extract/index.js';
 import { goldKey, silverKey } from '../../contracts/index.js';
 import { cli as runCli, manifestOfLog, startCli, type CliRun } from '../support/cli.js';
 
 // The product as a user runs it: the CLI, one cycle against the FR24-compatible server, on the real stack.
 const config = loadConfig();
-const s3 = createS3Client(config.minio);
+const s3 = s3Client(config.minio);
 const bucket = config.minio.bucket;
 let sim: Fr24Sim;
 

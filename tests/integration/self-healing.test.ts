@@ -8,14 +8,14 @@ import { join } from 'node:path';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../driver/config.js';
-import { createS3Client } from '../../driver/s3.js';
+import { s3Client } from '../../extract/s3.js';
 import { startFr24Sim, type Fr24Sim } from '../../extract/index.js';
 import { silverKey } from '../../contracts/index.js';
 import { manifestOfLog, startCli } from '../support/cli.js';
 import { masterState, stackCommand } from '../support/stack.js';
 
 const config = loadConfig();
-const s3 = createS3Client(config.minio);
+const s3 = s3Client(config.minio);
 const bucket = config.minio.bucket;
 const workerUi = `http://127.0.0.1:${config.spark.masterWebUiPort}/json/`;
 let sim: Fr24Sim;

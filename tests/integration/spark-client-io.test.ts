@@ -2,10 +2,12 @@
  * Reads and writes through the cluster to MinIO (s3a://), with the S3A magic committer; large collects across
  * many Arrow batches; the Connect application as the master reports it.
  */
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { F, SparkAnalysisError, SparkSession } from '../../spark/index.js';
-import { deletePrefix } from '../../driver/s3.js';
+import { loadConfig } from '../../driver/config.js';
+import { deletePrefix, listKeys } from '../../driver/s3.js';
+import { s3Client } from '../../extract/s3.js';
 
 const url = process.env.SPARK_CONNECT_URL ?? 'sc://127.0.0.1:15002';
 const bucket = process.env.MINIO_BUCKET ?? 'flights';
@@ -14,28 +16,14 @@ const base = `s3a://${bucket}/${prefix}`;
 let spark: SparkSession;
 let s3: S3Client;
 
-async function keysUnder(p: string): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: p, ContinuationToken: token }));
-    keys.push(...(page.Contents ?? []).map((o) => o.Key!));
-    token = page.NextContinuationToken;
-  } while (token);
-  return keys;
-}
+const keysUnder = (p: string) => listKeys(s3, bucket, p);
 async function text(key: string): Promise<string> {
   const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  return (await object.Body!.transformToString()) ?? '';
+  return (await object.Body?.transformToString()) ?? '';
 }
 
 beforeAll(async () => {
-  s3 = new S3Client({
-    endpoint: process.env.MINIO_ENDPOINT ?? 'http://127.0.0.1:9000',
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: process.env.MINIO_ACCESS_KEY!, secretAccessKey: process.env.MINIO_SECRET_KEY! },
-  });
+  s3 = s3Client(loadConfig().minio);
   spark = await SparkSession.builder().remote(url).getOrCreate();
   await spark.conf.set('spark.sql.session.timeZone', 'UTC');
 });

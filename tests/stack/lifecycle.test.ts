@@ -1,17 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { S3Client, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { loadConfig } from '../../driver/config.js';
+import { s3Client } from '../../extract/s3.js';
 import { make, masterState, minioReady, stackProcesses } from '../support/stack.js';
 
 // The stack's own life cycle, on real processes: up with two workers, idempotent up, rescale, down, data kept.
 describe('local stack life cycle', () => {
   const { minio } = loadConfig();
-  const s3 = new S3Client({
-    endpoint: minio.endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: minio.accessKey, secretAccessKey: minio.secretKey },
-  });
+  const s3 = s3Client(minio);
   const marker = `_tests/lifecycle-${Date.now()}.txt`;
 
   it('make up scale=2 starts MinIO and a master with two ALIVE workers', async () => {

@@ -14,7 +14,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, PROJECT_ROOT, SECRET_NAMES } from '../../driver/config.js';
-import { createS3Client, listKeys } from '../../driver/s3.js';
+import { listKeys } from '../../driver/s3.js';
+import { s3Client } from '../../extract/s3.js';
 import { SparkAuthenticationError, SparkSession } from '../../spark/index.js';
 import { make, makeWith, masterState } from '../support/stack.js';
 
@@ -31,8 +32,8 @@ const secretValues = () => SECRET_NAMES.map((name) => loadConfig().settings[name
 const masterUi = `http://127.0.0.1:${settings.SPARK_MASTER_WEBUI_PORT}`;
 const connectPort = Number(/:(\d+)/.exec(settings.SPARK_CONNECT_URL.slice(5))![1]);
 const minioPort = Number(new URL(settings.MINIO_ENDPOINT).port);
-const rootS3 = createS3Client({ ...config.minio, accessKey: settings.MINIO_ROOT_USER!, secretKey: settings.MINIO_ROOT_PASSWORD! });
-const appS3 = createS3Client(config.minio);
+const rootS3 = s3Client({ ...config.minio, accessKey: settings.MINIO_ROOT_USER!, secretKey: settings.MINIO_ROOT_PASSWORD! });
+const appS3 = s3Client(config.minio);
 
 /** Whether a process is this checkout's: it runs in it, or names its .stack/ (other checkouts on the host are not). */
 function ours(pid: string, args: string): boolean {

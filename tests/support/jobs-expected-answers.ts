@@ -1,5 +1,5 @@
 /**
- * The seven answers of SPEC §4 computed in plain TypeScript over rows read without Spark: the independent
+ * The seven answers of docs/SPEC.md §4 computed in plain TypeScript over rows read without Spark: the independent
  * derivation the integration tests compare the Spark plans with. Same rules as jobs/README.md describes:
  * ties keep every tied row; Unknown continents, unknown manufacturers and missing values are left out.
  */

@@ -4,13 +4,12 @@
  * Uses a bucket of its own; prints one JSON line per repetition (the first one warms the cluster).
  */
 import { loadConfig } from '../../driver/config.js';
-import { deletePrefix } from '../../driver/s3.js';
 import { SparkSession } from '../../spark/index.js';
 import { answer, openGold, QUESTIONS, runGold, runSilver } from '../../jobs/index.js';
 import { AIRLINES_KEY, AIRPORTS_KEY, bronzeKey } from '../../contracts/index.js';
 import { makeBronzeWorld } from './jobs-bronze-world.js';
 import { readSeedGold } from './jobs-seed-gold.js';
-import { freshBucket, putText, testS3 } from './jobs-s3.js';
+import { dropBucket, freshBucket, putText, testS3 } from './jobs-s3.js';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=') as [string, string]));
 const flights = Number(args.flights ?? 20000);
@@ -43,5 +42,5 @@ try {
   }
 } finally {
   await spark.stop();
-  await deletePrefix(s3, bucket, '');
+  await dropBucket(s3, bucket);
 }

@@ -1,11 +1,12 @@
 /** S3 helpers for the job tests: a bucket of their own (never the product's reference data), objects in and out. */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { loadConfig } from '../../driver/config.js';
-import { createS3Client, deletePrefix } from '../../driver/s3.js';
+import { deletePrefix } from '../../driver/s3.js';
+import { s3Client } from '../../extract/s3.js';
 import { grantBucket } from '../../driver/store-access.js';
 
 export function testS3(): S3Client {
-  return createS3Client(loadConfig().minio);
+  return s3Client(loadConfig().minio);
 }
 
 /**
@@ -21,4 +22,9 @@ export async function freshBucket(s3: S3Client, name: string): Promise<string> {
 
 export async function putText(s3: S3Client, bucket: string, key: string, body: string | Uint8Array): Promise<void> {
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+}
+
+/** Empties a test bucket (granted buckets stay, as `make up` grants them), so test runs leave no objects behind. */
+export async function dropBucket(s3: S3Client, bucket: string): Promise<void> {
+  await deletePrefix(s3, bucket, '');
 }

@@ -1,9 +1,9 @@
 /**
- * The seed gold sample (shared/fixtures) read in plain TypeScript with a pure-JS Parquet reader, so tests can
- * derive expected answers without Spark.
+ * The seed gold sample (tests/fixtures/seed-gold-sample.parquet: 1000 real flights in the original project's
+ * gold schema, docs/SPEC.md §5) read in plain TypeScript with a pure-JS Parquet reader, so tests can derive
+ * expected answers without Spark.
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 
 export interface SeedFlight {
@@ -31,13 +31,8 @@ export interface SeedFlight {
   distance: number | null;
 }
 
-/** shared/ sits beside the repository (CI: a fresh clone with shared/ next to it). */
-export const SEED_GOLD_PATH = [
-  resolve(import.meta.dirname, '../../../shared/fixtures/seed-gold-sample.parquet'),
-  '/work/shared/fixtures/seed-gold-sample.parquet',
-].find((p) => existsSync(p)) as string;
+export const SEED_GOLD_PATH = fileURLToPath(new URL('../fixtures/seed-gold-sample.parquet', import.meta.url));
 
 export async function readSeedGold(path = SEED_GOLD_PATH): Promise<SeedFlight[]> {
-  if (!path) throw new Error('shared/fixtures/seed-gold-sample.parquet not found beside the repository');
   return (await parquetReadObjects({ file: await asyncBufferFromFile(path) })) as SeedFlight[];
 }

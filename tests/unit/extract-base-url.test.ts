@@ -38,7 +38,7 @@ describe('useFr24BaseUrl', () => {
     try {
       const controller = new AbortController();
       const stats = await crawlFeed({
-        fr24BaseUrl: sim.url, requestCap: 1500, concurrency: 2, requestTimeoutMs: 5000, retries: 2, minCellDeg: 0.25, signal: controller.signal,
+        baseUrl: sim.url, requestCap: 1500, concurrency: 2, requestTimeoutMs: 5000, retries: 2, minCellDeg: 0.25, signal: controller.signal,
         onRecords: () => controller.abort(),
       });
       expect(stats.cells).toBeLessThan(5);

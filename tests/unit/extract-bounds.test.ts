@@ -22,7 +22,7 @@ async function withSim<T>(options: SimOptions, work: (sim: Fr24Sim) => Promise<T
 
 async function crawl(sim: Fr24Sim, extra: Partial<Parameters<typeof crawlFeed>[0]> = {}) {
   const found = new Set<string>();
-  const stats = await crawlFeed({ ...base, fr24BaseUrl: sim.url, ...extra, onRecords: (records) => records.forEach(([id]) => found.add(id)) });
+  const stats = await crawlFeed({ ...base, baseUrl: sim.url, ...extra, onRecords: (records) => records.forEach(([id]) => found.add(id)) });
   return { stats, found };
 }
 

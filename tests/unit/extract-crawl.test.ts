@@ -10,7 +10,7 @@ const base = { requestCap: CAP, concurrency: 4, requestTimeoutMs: 5000, retries:
 
 async function crawl(sim: Fr24Sim, extra: Partial<Parameters<typeof crawlFeed>[0]> = {}) {
   const found = new Map<string, unknown>();
-  const stats = await crawlFeed({ ...base, fr24BaseUrl: sim.url, ...extra, onRecords: (records) => records.forEach(([id, r]) => found.set(id, r)) });
+  const stats = await crawlFeed({ ...base, baseUrl: sim.url, ...extra, onRecords: (records) => records.forEach(([id, r]) => found.set(id, r)) });
   return { stats, found };
 }
 
@@ -141,7 +141,7 @@ describe('grid crawl when onRecords fails (the bronze upload broke)', () => {
       let calls = 0;
       // The first answer (whole globe) is written; the second, from one of several concurrent pieces, fails.
       const crawling = crawlFeed({
-        ...base, fr24BaseUrl: sim.url,
+        ...base, baseUrl: sim.url,
         onRecords: () => {
           if (++calls === 2) throw new Error('upload of s3://bucket/key failed: boom');
         },

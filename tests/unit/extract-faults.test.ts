@@ -20,7 +20,7 @@ async function crawlWith(faults: FaultRule[], extra: Partial<Parameters<typeof c
   const found = new Set<string>();
   const started = Date.now();
   const stats = await crawlFeed({
-    fr24BaseUrl: sim.url,
+    baseUrl: sim.url,
     requestCap: CAP,
     concurrency: 4,
     requestTimeoutMs: 2000,

@@ -4,8 +4,8 @@ import { EARTH_RADIUS_KM } from '../../jobs/gold.js';
 import { haversineKm } from '../support/jobs-haversine.js';
 import { readSeedGold } from '../support/jobs-seed-gold.js';
 
-describe('the business questions (SPEC §4)', () => {
-  it('lists the seven questions of SPEC §4, one line each, then all', () => {
+describe('the business questions (docs/SPEC.md §4)', () => {
+  it('lists the seven questions of docs/SPEC.md §4, one line each, then all', () => {
     const names = ['top-airline', 'top-regional-airline-per-continent', 'longest-flight', 'avg-flight-length-per-continent',
       'top-manufacturer', 'top-models-per-airline-country', 'airport-max-in-out-diff'];
     expect(QUESTIONS.map((q) => q.name)).toEqual(names);
