@@ -14,11 +14,11 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from './config.js';
 import { flagArg } from './args.js';
 import { UsageError } from './usage-error.js';
-import { readManifest, type RunManifest } from './manifest.js';
+import { readManifest } from './manifest.js';
 import { listKeys } from './s3.js';
 import { s3Client } from '../extract/s3.js';
 import { textTable } from './table.js';
-import { listSnapshots, readStoredAnswers } from './history.js';
+import { listSnapshots, readStoredAnswers, unpublishedReason } from './history.js';
 import { connectSpark } from './spark-session.js';
 import { tagSession } from './spark-tags.js';
 import { buildTrend, hourLabel, hourSlots, parseHourRange, trendCsv, type HourRange, type Trend } from './trends.js';
@@ -77,19 +77,6 @@ export interface ResolvedSnapshot {
   unpublished?: string;
   /** Newer complete snapshots passed over, each with why. */
   skipped: string[];
-}
-
-/** Why a complete gold snapshot is not published, from its run's manifest; undefined when it is. */
-export function unpublishedReason(manifest: RunManifest | undefined): string | undefined {
-  if (!manifest) return 'it has no run manifest, so no run checked it';
-  if (manifest.status !== 'succeeded') {
-    return `its run ${manifest.runId} ${manifest.status}${manifest.errors[0] ? `: ${manifest.errors[0].split('\n')[0]}` : ''}`;
-  }
-  if (manifest.partial) {
-    const failed = manifest.stages.extract.details.failedCells;
-    return `it is partial: ${Array.isArray(failed) ? `${failed.length} FR24 cell(s) failed` : 'some FR24 cells failed'} in run ${manifest.runId}`;
-  }
-  return undefined;
 }
 
 /**

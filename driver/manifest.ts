@@ -95,6 +95,8 @@ export class ClaimedManifest {
    */
   static async backfill(s3: S3Client, bucket: string, snapshotTime: Date, source: string): Promise<ClaimedManifest> {
     const manifest = newManifest(snapshotTime, source, { backfill: true });
+    // The bronze is the one the snapshot's earlier run extracted: a partial extract stays partial when reprocessed.
+    manifest.partial = (await readManifest(s3, bucket, snapshotTime))?.partial ?? false;
     const put = await s3.send(
       new PutObjectCommand({ Bucket: bucket, Key: backfillManifestKey(manifest), Body: body(manifest), ContentType: 'application/json', IfNoneMatch: '*' }),
     );

@@ -6,23 +6,23 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../driver/config.js';
 import { deletePrefix, listKeys } from '../../driver/s3.js';
 import { parseBackfillArgs, runBackfill } from '../../driver/backfill.js';
 import { runAnswers } from '../../driver/answers.js';
-import { recentManifests, RunManifest } from '../../driver/manifest.js';
+import { readManifest, recentManifests, RunManifest } from '../../driver/manifest.js';
 import { createLogger } from '../../driver/logger.js';
-import { readStoredAnswers } from '../../driver/history.js';
+import { listSnapshots, readStoredAnswers } from '../../driver/history.js';
 import type { Trend } from '../../driver/trends.js';
 import { createStatusServer } from '../../driver/web/server.js';
 import type { RunView } from '../../driver/web/api.js';
 import { ARTIFACTS_DIR, findChromium, launchBrowser } from '../support/browser.js';
 import { SparkSession } from '../../spark/index.js';
 import { QUESTIONS, runAnswer } from '../../jobs/index.js';
-import { AIRLINES_KEY, AIRPORTS_KEY, answersKey, bronzeKey, goldKey } from '../../contracts/index.js';
+import { AIRLINES_KEY, AIRPORTS_KEY, answersKey, bronzeKey, goldKey, manifestKey, stampOf } from '../../contracts/index.js';
 import { goldPath } from '../../jobs/paths.js';
 import { makeBronzeWorld } from '../support/jobs-bronze-world.js';
 import { readSeedGold } from '../support/jobs-seed-gold.js';
@@ -49,6 +49,9 @@ async function answersOf(args: Record<string, string>): Promise<string> {
   await runAnswers(config, args, { write: (t) => (out += t), s3 });
   return out;
 }
+
+/** One object by its exact key (deletePrefix takes a folder). */
+const deleteKey = (key: string) => s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
 
 const goldRows = async (t: Date) =>
   (await spark.read.parquet(goldPath(bucket, t)).collect()).map((r) => JSON.stringify(r, (_, v) => (typeof v === 'bigint' ? Number(v) : v))).sort();
@@ -222,6 +225,28 @@ describe('backfill restores', () => {
     expect([run.status, run.stages.silver.status, run.stages.gold.status]).toEqual(['succeeded', 'skipped', 'succeeded']);
   });
 
+  it('keeps a partial snapshot partial: its backfill inherits the flag and is not published', async () => {
+    const t = good[0]!;
+    const published = (await readManifest(s3, bucket, t))!;
+    // The snapshot's earlier run, newer than the first backfill, whose extract had failed cells.
+    const partialRunId = `run_${stampOf(t)}_backfill_${stampOf(new Date())}`;
+    const partialKey = manifestKey(t).replace(/[^/]+\.json$/, `${partialRunId}.json`);
+    await putText(s3, bucket, partialKey, JSON.stringify({ ...published, runId: partialRunId, partial: true }));
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // the backfill's own stamp is a later second
+    const before = new Set(await listKeys(s3, bucket, 'runs/'));
+    try {
+      const { code, out } = await backfill({ from: '2026-03-02T05', to: '2026-03-02T05', stage: 'gold' });
+      expect(code, out).toBe(0);
+      const run = await readManifest(s3, bucket, t);
+      expect([run?.status, run?.backfill, run?.partial]).toEqual(['succeeded', true, true]);
+      expect((await listSnapshots(s3, bucket)).map((s) => s.time.toISOString())).not.toContain(t.toISOString());
+    } finally {
+      for (const key of (await listKeys(s3, bucket, 'runs/')).filter((k) => !before.has(k))) await deleteKey(key);
+      await deleteKey(partialKey);
+    }
+    expect((await readManifest(s3, bucket, t))?.partial).toBe(false);
+  });
+
   it('refuses gold alone for a snapshot without silver', async () => {
     const { code, out } = await backfill({ from: '2026-03-02T07', to: '2026-03-02T07', stage: 'gold' });
     expect(code).toBe(1);
@@ -250,6 +275,26 @@ describe('trends over the hourly snapshots', () => {
     expect(csv[0]).toBe('hour,snapshot,status,airline,flights');
     expect(csv.filter((l) => l.startsWith('2026-03-02T07,'))).toEqual(['2026-03-02T07,,missing,,']);
     expect(csv.filter((l) => l.includes(',ok,')).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('leaves out a complete gold whose newest run failed its checks, as run-answers does: its hour is missing', async () => {
+    const t = good[2]!;
+    const published = await readManifest(s3, bucket, t);
+    expect(published?.status).toBe('succeeded');
+    // A later run of the same snapshot that failed after gold was written (gold and its answers stay in place).
+    const failedRunId = `run_${stampOf(t)}_backfill_99991231235959`;
+    const failedKey = manifestKey(t).replace(/[^/]+\.json$/, `${failedRunId}.json`);
+    const failed = { ...published!, runId: failedRunId, status: 'failed', errors: ['gold: its row check failed (test)'] };
+    await putText(s3, bucket, failedKey, JSON.stringify(failed));
+    try {
+      expect((await listSnapshots(s3, bucket)).map((s) => s.time.toISOString())).not.toContain(t.toISOString());
+      const trend = JSON.parse(await answersOf({ question: 'top-airline', from: '2026-03-02T05', to: '2026-03-02T08', format: 'json' })) as Trend;
+      expect(trend.missing).toEqual(['2026-03-02T07', '2026-03-02T08']);
+      expect(trend.hours.find((h) => h.hour === '2026-03-02T08')?.snapshot).toBeUndefined();
+    } finally {
+      await deleteKey(failedKey);
+    }
+    expect((await listSnapshots(s3, bucket)).map((s) => s.time.toISOString())).toContain(t.toISOString());
   });
 });
 
