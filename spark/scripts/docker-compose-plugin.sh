@@ -14,7 +14,7 @@ if [ ! -x "$out" ]; then
   say "compose: building $COMPOSE_VERSION from the Go module proxy (about 3 minutes cold)"
   export GOPATH=$STACK_HOME/go GOMODCACHE=$STACK_HOME/go/mod GOCACHE=$STACK_HOME/go/cache GOFLAGS=-modcacherw
   log=$LOG_DIR/compose-build.log
-  mkdir -p "$LOG_DIR"
+  mkdir -p "$LOG_DIR" && install -m 600 /dev/null "$log" # owner-only, like everything under .stack/logs
   src=$(go mod download -json "github.com/docker/compose/v2@$COMPOSE_VERSION" 2>"$log" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
   [ -d "$src" ] || { tail -20 "$log" >&2; fail "go mod download github.com/docker/compose/v2@$COMPOSE_VERSION failed (log above)"; }
   work=$STACK_HOME/docker/compose-src

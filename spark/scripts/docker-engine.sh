@@ -6,7 +6,10 @@
 # published ports work on 127.0.0.1, and builds that need the network use the host's.
 source "$(dirname "$0")/lib.sh"
 started=$SECONDS
-mkdir -p "$LOG_DIR"
+mkdir -p "$LOG_DIR" && chmod 700 "$LOG_DIR"
+# Everything under .stack/ is owner-only (tests/stack/security.test.ts); the logs are created so before anything
+# writes to them, since dockerd itself must keep its default umask for the files it makes.
+for log in docker-install.log dockerd.log; do install -m 600 /dev/null "$LOG_DIR/$log"; done
 if ! docker info >/dev/null 2>&1; then
   if ! command -v dockerd >/dev/null 2>&1; then
     [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 || fail "no Docker engine and cannot install one (needs root and apt-get)"
@@ -17,7 +20,7 @@ if ! docker info >/dev/null 2>&1; then
   fi
   [ "$(id -u)" = 0 ] || fail "no Docker engine answers and starting dockerd needs root"
   say "docker: starting dockerd (log: $LOG_DIR/dockerd.log)"
-  setsid nohup dockerd --iptables=false --ip-forward=false --ip-masq=false > "$LOG_DIR/dockerd.log" 2>&1 < /dev/null &
+  setsid nohup dockerd --iptables=false --ip-forward=false --ip-masq=false >> "$LOG_DIR/dockerd.log" 2>&1 < /dev/null &
   wait_for 60 dockerd docker info >/dev/null 2>&1 || fail "dockerd did not answer within 60 s; see $LOG_DIR/dockerd.log"
 fi
 say "docker: engine $(docker version -f '{{.Server.Version}}' 2>/dev/null) answers"
