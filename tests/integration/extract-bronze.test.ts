@@ -4,13 +4,14 @@
  * partial snapshots, multipart uploads. Uses its own bucket, so the pipeline's reference data is untouched.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeleteBucketCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { BRONZE_COLUMNS, bronzeKey } from '../../contracts/index.js';
 import { extractSnapshot, startFr24Sim, writeSyntheticBronze, type ExtractResult, type Fr24Sim } from '../../extract/index.js';
 import { parseCsv } from '../support/csv.js';
 import { loadConfig } from '../../driver/config.js';
 import { grantBucket } from '../../driver/store-access.js';
 import { s3Client, type S3Settings } from '../../extract/s3.js';
+import { dropBucket } from '../support/jobs-s3.js';
 
 const s3: S3Settings = { ...loadConfig().minio, bucket: `extract-test-${process.pid}-${Date.now() % 100000}` };
 const client = s3Client(s3);
@@ -53,10 +54,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sim?.close();
-  const listed = await client.send(new ListObjectsV2Command({ Bucket: s3.bucket }));
-  const objects = (listed.Contents ?? []).map((o) => ({ Key: o.Key! }));
-  if (objects.length) await client.send(new DeleteObjectsCommand({ Bucket: s3.bucket, Delete: { Objects: objects } }));
-  await client.send(new DeleteBucketCommand({ Bucket: s3.bucket }));
+  await dropBucket(client, s3.bucket);
 });
 
 describe('extractSnapshot into MinIO', () => {
@@ -168,12 +166,7 @@ describe('extractSnapshot into MinIO', () => {
 describe('extractSnapshot on a first run whose reference fetch fails (nothing stored yet)', () => {
   const fresh = { ...s3, bucket: `${s3.bucket}-noref` };
   beforeAll(() => grantBucket({ ...loadConfig().settings, MINIO_BUCKET: fresh.bucket }));
-  afterAll(async () => {
-    const listed = await client.send(new ListObjectsV2Command({ Bucket: fresh.bucket }));
-    const objects = (listed.Contents ?? []).map((o) => ({ Key: o.Key! }));
-    if (objects.length) await client.send(new DeleteObjectsCommand({ Bucket: fresh.bucket, Delete: { Objects: objects } }));
-    await client.send(new DeleteBucketCommand({ Bucket: fresh.bucket }));
-  });
+  afterAll(() => dropBucket(client, fresh.bucket));
 
   it('fails naming each missing reference file and why, and the retry that can fetch them succeeds', async () => {
     sim.setFaults([

@@ -24,7 +24,8 @@ const logger = createLogger({ level: 'warn', file: join(config.stackHome, 'logs'
 let sim: Fr24Sim;
 let second = 0;
 
-const pidOf = (name: string) => Number(readFileSync(join(config.stackHome, 'run', `${name}.pid`), 'utf8'));
+/** A daemon's pid, from its pid file ("pid start-time", written by spark/scripts/stack.sh). */
+const pidOf = (name: string) => Number(readFileSync(join(config.stackHome, 'run', `${name}.pid`), 'utf8').split(' ')[0]);
 /** Kills a daemon of the stack and everything it started (a worker takes its executor with it). */
 const kill = (name: string, signal: NodeJS.Signals = 'SIGKILL') => process.kill(-pidOf(name), signal);
 const alive = (pid: number) => {

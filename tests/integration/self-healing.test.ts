@@ -20,7 +20,8 @@ const bucket = config.minio.bucket;
 const workerUi = `http://127.0.0.1:${config.spark.masterWebUiPort}/json/`;
 let sim: Fr24Sim;
 
-const pidOf = (name: string) => Number(readFileSync(join(config.stackHome, 'run', `${name}.pid`), 'utf8'));
+/** A daemon's pid, from its pid file ("pid start-time", written by spark/scripts/stack.sh). */
+const pidOf = (name: string) => Number(readFileSync(join(config.stackHome, 'run', `${name}.pid`), 'utf8').split(' ')[0]);
 /** Kills every worker of the stack and the executors they started (each worker leads its process group). */
 function killWorkers(): void {
   for (const id of [1, 2]) process.kill(-pidOf(`worker-${id}`), 'SIGKILL');

@@ -18,8 +18,12 @@ import {
 } from '../../spark/index.js';
 
 const url = process.env.SPARK_CONNECT_URL ?? 'sc://127.0.0.1:15002';
-const target = /^sc:\/\/([^:/]+):(\d+)/.exec(url)!;
+const target = /^sc:\/\/([^:/]+):(\d+)(?:\/(;.*))?$/.exec(url)!;
 const [targetHost, targetPort] = [target[1]!, Number(target[2])];
+/** The settings' URL parameters (the Connect token among them), carried on every URL this file builds. */
+const settingsParams = target[3] ?? '';
+const urlOf = (address: string, params = '') => (settingsParams || params ? `${address}/${settingsParams}${params}` : address);
+const address = `sc://${targetHost}:${targetPort}`;
 let spark: SparkSession;
 
 beforeAll(async () => {
@@ -64,8 +68,12 @@ class Proxy {
     this.port = (this.server.address() as net.AddressInfo).port;
     return this;
   }
-  get url(): string {
+  /** Where the proxy listens, as messages name it (they show no token). */
+  get address(): string {
     return `sc://127.0.0.1:${this.port}`;
+  }
+  get url(): string {
+    return urlOf(this.address);
   }
   private accept(client: net.Socket) {
     this.connections++;
@@ -148,7 +156,7 @@ describe('unreachable and stopped servers', () => {
     const started = Date.now();
     const error = await caught(() => session.range(3).collect());
     expect(error).toBeInstanceOf(SparkConnectionError);
-    expect(error.message).toContain(proxy.url);
+    expect(error.message).toContain(proxy.address);
     expect(Date.now() - started).toBeLessThan(15_000);
     await session.stop().catch(() => undefined);
   });
@@ -210,12 +218,12 @@ describe('a result stream cut midway', () => {
 describe('session life cycle', () => {
   it('stop() releases the server-side session: its id cannot be used again', async () => {
     const sessionId = randomUUID();
-    const first = await SparkSession.connect(`${url}/;session_id=${sessionId};user_id=it-tests`);
+    const first = await SparkSession.connect(urlOf(address, `;session_id=${sessionId};user_id=it-tests`));
     expect(first.sessionId).toBe(sessionId);
     await first.sql('SELECT 1').collect();
     await first.stop();
     await expect(first.sql('SELECT 1').collect()).rejects.toBeInstanceOf(SparkConnectionError);
-    const again = await SparkSession.connect(`${url}/;session_id=${sessionId};user_id=it-tests`);
+    const again = await SparkSession.connect(urlOf(address, `;session_id=${sessionId};user_id=it-tests`));
     const error = await caught(() => again.sql('SELECT 1').collect());
     expect(error.errorClass).toMatch(/^INVALID_HANDLE\.SESSION_CLOSED/);
     await again.stop().catch(() => undefined);
@@ -223,9 +231,9 @@ describe('session life cycle', () => {
 
   it('user_id and session_id from the URL identify the server-side session (a token is sent along)', async () => {
     const sessionId = randomUUID();
-    const alice = await SparkSession.connect(`${url}/;user_id=alice;session_id=${sessionId};token=local-token`);
-    const aliceAgain = await SparkSession.connect(`${url}/;user_id=alice;session_id=${sessionId}`);
-    const bob = await SparkSession.connect(`${url}/;user_id=bob;session_id=${sessionId}`);
+    const alice = await SparkSession.connect(urlOf(address, `;user_id=alice;session_id=${sessionId}`));
+    const aliceAgain = await SparkSession.connect(urlOf(address, `;user_id=alice;session_id=${sessionId}`));
+    const bob = await SparkSession.connect(urlOf(address, `;user_id=bob;session_id=${sessionId}`));
     try {
       await alice.range(4).createOrReplaceTempView('alice_view');
       expect(await aliceAgain.sql('SELECT count(*) AS n FROM alice_view').collect()).toEqual([{ n: 4 }]);
