@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import winston from 'winston';
 import { redact, type Settings } from './config.js';
@@ -11,6 +11,10 @@ export type Logger = winston.Logger;
  */
 export function createLogger(options: { level: string; file: string; console?: boolean; secrets?: Partial<Settings> }): Logger {
   mkdirSync(dirname(options.file), { recursive: true, mode: 0o700 });
+  // Owner-only whatever the process's umask (test runners and libraries log here too), also for a file an
+  // older version created readable by others.
+  closeSync(openSync(options.file, 'a', 0o600));
+  chmodSync(options.file, 0o600);
   // An error from a server may quote a URL or a request: secret values are replaced before any line is written.
   const hideSecrets = winston.format((info) => {
     if (!options.secrets) return info;
@@ -30,7 +34,7 @@ export function createLogger(options: { level: string; file: string; console?: b
     level: options.level,
     format: winston.format.combine(winston.format.errors({ stack: true }), hideSecrets(), winston.format.timestamp()),
     transports: [
-      new winston.transports.File({ filename: options.file, format: winston.format.json() }),
+      new winston.transports.File({ filename: options.file, options: { flags: 'a', mode: 0o600 }, format: winston.format.json() }),
       ...(options.console === false
         ? []
         : [new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug'], format: readable })]),
