@@ -13,7 +13,7 @@ import { startFr24Sim, writeSyntheticBronze, type Fr24Sim } from '../../extract/
 import { runGold, runSilver } from '../../jobs/index.js';
 import { bronzeKey, silverKey } from '../../contracts/index.js';
 import { SparkSession } from '../../spark/index.js';
-import { masterState, minioReady, stackCommand } from '../support/stack.js';
+import { masterState, minioReady, stackCommand, stackPid } from '../support/stack.js';
 
 // Real faults on real processes of the local stack; each test puts the stack back as it found it (scale=2).
 const base = loadConfig();
@@ -24,8 +24,7 @@ const logger = createLogger({ level: 'warn', file: join(config.stackHome, 'logs'
 let sim: Fr24Sim;
 let second = 0;
 
-/** A daemon's pid, from its pid file ("pid start-time", written by spark/scripts/stack.sh). */
-const pidOf = (name: string) => Number(readFileSync(join(config.stackHome, 'run', `${name}.pid`), 'utf8').split(' ')[0]);
+const pidOf = stackPid;
 /** Kills a daemon of the stack and everything it started (a worker takes its executor with it). */
 const kill = (name: string, signal: NodeJS.Signals = 'SIGKILL') => process.kill(-pidOf(name), signal);
 const alive = (pid: number) => {

@@ -12,7 +12,7 @@ import { s3Client } from '../../extract/s3.js';
 import { startFr24Sim, type Fr24Sim } from '../../extract/index.js';
 import { silverKey } from '../../contracts/index.js';
 import { manifestOfLog, startCli } from '../support/cli.js';
-import { masterState, stackCommand } from '../support/stack.js';
+import { masterState, stackCommand, stackPid } from '../support/stack.js';
 
 const config = loadConfig();
 const s3 = s3Client(config.minio);
@@ -20,8 +20,7 @@ const bucket = config.minio.bucket;
 const workerUi = `http://127.0.0.1:${config.spark.masterWebUiPort}/json/`;
 let sim: Fr24Sim;
 
-/** A daemon's pid, from its pid file ("pid start-time", written by spark/scripts/stack.sh). */
-const pidOf = (name: string) => Number(readFileSync(join(config.stackHome, 'run', `${name}.pid`), 'utf8').split(' ')[0]);
+const pidOf = stackPid;
 /** Kills every worker of the stack and the executors they started (each worker leads its process group). */
 function killWorkers(): void {
   for (const id of [1, 2]) process.kill(-pidOf(`worker-${id}`), 'SIGKILL');

@@ -1,5 +1,7 @@
 /** Test helpers for the local stack: run the project's own commands and read what the services report. */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadConfig, PROJECT_ROOT } from '../../driver/config.js';
 
@@ -49,4 +51,9 @@ export async function stackProcesses(): Promise<number[]> {
   } catch {
     return []; // pgrep exits 1 when nothing matches
   }
+}
+
+/** A daemon's pid, from its pid file ("pid start-time", written by spark/scripts/stack.sh). */
+export function stackPid(name: string): number {
+  return Number(readFileSync(join(loadConfig().stackHome, 'run', `${name}.pid`), 'utf8').split(' ')[0]);
 }
