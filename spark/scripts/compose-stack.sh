@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The stack in docker compose (STACK=docker): compose-stack.sh up [N] | down | status, like stack.sh.
-# Images are built from spark/Dockerfile and spark/minio.Dockerfile; ARTIFACTS=local (the default once
-# `make setup` installed Spark and MinIO into .stack/) copies those into the images, ARTIFACTS=download
-# fetches them at build time. Ports are published on 127.0.0.1 at the settings' ports.
+# Images are built from spark/Dockerfile and spark/minio.Dockerfile, only when no image of the same inputs
+# exists (spark/scripts/image-env.sh names them by content); ARTIFACTS=local (the default once `make setup`
+# installed Spark and MinIO into .stack/) copies those into the images, ARTIFACTS=download fetches them at
+# build time. Ports are published on 127.0.0.1 at the settings' ports.
 source "$(dirname "$0")/lib.sh"
 load_settings
 
@@ -21,12 +22,11 @@ require_docker() {
 
 # The settings compose interpolates: secrets included, so owner-only.
 write_compose_env() {
-  local artifacts=download
-  [ -f "$SPARK_HOME/.stamp" ] && [ -x "$MINIO_BIN" ] && artifacts=local
+  local images
+  images=$(bash "$ROOT/spark/scripts/image-env.sh") || exit 1
   mkdir -p "$STACK_HOME"
   # The scripts hold no secret (load_settings leaves them out): the Node step prints those lines into the file.
-  (umask 077 && { cli compose-secrets && cat <<ENV
-ARTIFACTS=${ARTIFACTS:-$artifacts}
+  (umask 077 && { cli compose-secrets && printf '%s\n' "$images" && cat <<ENV
 MINIO_ACCESS_KEY=$MINIO_ACCESS_KEY
 MINIO_BUCKET=$MINIO_BUCKET
 MINIO_PORT=$(port_of "$MINIO_ENDPOINT")
@@ -56,7 +56,7 @@ up() {
   mkdir -p "$RUN_DIR" && echo docker > "$STACK_KIND_FILE"
   write_compose_env
   bash "$ROOT/spark/scripts/docker-base-image.sh"
-  compose up -d --build --quiet-pull --scale "spark-worker=$scale" --wait --wait-timeout 300 \
+  compose up -d --quiet-pull --scale "spark-worker=$scale" --wait --wait-timeout 300 \
       minio minio-bucket spark-master spark-worker spark-connect \
     || fail "docker compose up failed (see above; \`docker compose -p $PROJECT logs\` has the services' output)"
   # A master keeps a killed worker's entry for a minute: count ALIVE ones until exactly N answer.

@@ -5,9 +5,9 @@
  * simulator through the real CLI; then a worker container is killed in the middle of a job.
  * Runs only when a Docker engine and compose v2 answer (vitest.config.ts); `make test` says when it skips.
  */
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -30,17 +30,18 @@ const SCALE = 2;
 const project = `flight-radar-tc-${randomBytes(4).toString('hex')}`;
 const bucket = 'flights';
 
-const versions = Object.fromEntries(
-  readFileSync(join(PROJECT_ROOT, 'spark/versions.env'), 'utf8')
-    .split('\n')
-    .filter((line) => /^[A-Z_]+=/.test(line))
-    .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
-);
-const installed = existsSync(join(PROJECT_ROOT, '.stack/spark/.stamp')) && existsSync(join(PROJECT_ROOT, '.stack/bin/minio'));
-// What compose interpolates: no published port is set, so Docker maps each to a free one.
+const keyValues = (text: string): Record<string, string> =>
+  Object.fromEntries(
+    text
+      .split('\n')
+      .filter((line) => /^[A-Z_]+=/.test(line))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+// What compose interpolates: the versions, the images named by their inputs (and ARTIFACTS) as `make up` names
+// them; no published port is set, so Docker maps each to a free one.
 const composeEnv: Record<string, string> = {
-  ...versions,
-  ARTIFACTS: installed ? 'local' : 'download',
+  ...keyValues(readFileSync(join(PROJECT_ROOT, 'spark/versions.env'), 'utf8')),
+  ...(dockerAnswers ? keyValues(execFileSync('bash', [join(PROJECT_ROOT, 'spark/scripts/image-env.sh')], { encoding: 'utf8' })) : {}),
   MINIO_ACCESS_KEY: `tc-${randomBytes(6).toString('hex')}`,
   MINIO_SECRET_KEY: randomBytes(24).toString('hex'),
   SPARK_CONNECT_TOKEN: randomBytes(24).toString('hex'),

@@ -29,7 +29,13 @@ describe('docker-compose.yml', () => {
   it('takes every image version from spark/versions.env, and the master advertises its service name', () => {
     const versions = readFileSync(join(PROJECT_ROOT, 'spark/versions.env'), 'utf8');
     const text = readFileSync(join(PROJECT_ROOT, 'docker-compose.yml'), 'utf8');
-    for (const [, name] of text.matchAll(/\$\{([A-Z_]+(?:VERSION|IMAGE))[}:]/g)) expect(versions).toMatch(new RegExp(`^${name}=`, 'm'));
+    // The project's own images are named by their inputs (spark/scripts/image-env.sh, tests/unit/image-env.test.ts).
+    const ownImages = ['SPARK_IMAGE', 'MINIO_IMAGE'];
+    for (const [, name] of text.matchAll(/\$\{([A-Z_]+(?:VERSION|IMAGE))[}:]/g)) {
+      if (!ownImages.includes(name!)) expect(versions).toMatch(new RegExp(`^${name}=`, 'm'));
+    }
+    expect(compose.services['spark-master'].image).toMatch(/^\$\{SPARK_IMAGE:\?/);
+    expect(compose.services.minio.image).toMatch(/^\$\{MINIO_IMAGE:\?/);
     for (const file of [dockerfile, readFileSync(join(PROJECT_ROOT, 'spark/minio.Dockerfile'), 'utf8')]) {
       expect(file).not.toMatch(/^FROM [a-z]+[/:]/m); // bases are build args, never hard-coded
     }
