@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The local stack as real processes: stack.sh up [N] | down | status | wait-healthy [N]
+# The local stack as real processes: stack.sh up [N] | down | status | stop NAME...
 # MinIO, the Spark master, N workers and the Spark Connect server, all bound to 127.0.0.1,
 # with pid files and logs in .stack/. `up` is idempotent and adjusts the number of workers.
 # With STACK=docker (the setting, or chosen by driver/stack-kind.ts) the same commands go to compose-stack.sh.
@@ -149,5 +149,7 @@ case ${1:-} in
   up) up "${2:-1}" ;;
   down) down ;;
   status) status ;;
-  *) fail "usage: stack.sh up [N] | down | status" ;;
+  # Some daemons only (minio, master, worker-N, connect), e.g. those a test run added to a stack that was running.
+  stop) shift; hold_stack_lock; for name in "$@"; do stop_daemon "$name"; done ;;
+  *) fail "usage: stack.sh up [N] | down | status | stop NAME..." ;;
 esac

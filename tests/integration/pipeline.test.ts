@@ -35,6 +35,13 @@ async function readText(key: string): Promise<string> {
   return (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The same stage, taking at least `ms` longer: a known minimum for the duration the manifest records. */
+function slow<S extends Stage>(stage: S, ms: number): S {
+  return { ...stage, run: async (...args: Parameters<Stage['run']>) => (await sleep(ms), stage.run(...args)) };
+}
+
 /** A failure that a retry can fix, as the network gives it. */
 const transient = (message: string) => Object.assign(new Error(message), { code: 'ECONNRESET' });
 
@@ -74,14 +81,16 @@ describe('pipeline orchestration', () => {
   it('retries a transient failure, cleans before each retry and records the run in its manifest', async () => {
     const wanted = freshTime();
     const made: Record<string, ReturnType<typeof writingStage>> = {};
+    const before = Date.now();
     const manifest = await runPipeline({
       ...options, bucket, snapshotTime: wanted,
       stagesFor: (t) => [
-        (made.extract = writingStage('extract', t)),
+        (made.extract = slow(writingStage('extract', t), 320)),
         (made.silver = writingStage('silver', t, (n) => (n <= 2 ? transient(`silver attempt ${n} failed`) : undefined))),
         (made.gold = writingStage('gold', t)),
       ],
     });
+    const after = Date.now();
     expect(manifest.status).toBe('succeeded');
     expect(manifest.snapshotTime).toBe(wanted.toISOString());
     expect(manifest.runId).toMatch(/^run_20310102030\d{3}_[0-9a-f]{6}$/);
@@ -95,7 +104,18 @@ describe('pipeline orchestration', () => {
     expect(parsed.runId).toBe(manifest.runId);
     expect(parsed.status).toBe('succeeded');
     expect(parsed.stages.silver.rowsOut).toBe(30);
-    expect(parsed.stages.extract.durationMs).toBeGreaterThanOrEqual(0);
+    // The recorded times are the stage's own: extract slept 320 ms (a timer may fire a few ms early), all of
+    // it inside the wall time measured here around the run, and the run lasted at least its stages together.
+    const extract = parsed.stages.extract;
+    const [startedAt, endedAt] = [Date.parse(extract.startedAt ?? ''), Date.parse(extract.endedAt ?? '')];
+    expect(extract.durationMs).toBeGreaterThanOrEqual(300);
+    expect(extract.durationMs).toBeLessThanOrEqual(after - before);
+    expect(startedAt).toBeGreaterThanOrEqual(before);
+    expect(endedAt).toBeLessThanOrEqual(after);
+    expect(Math.abs(endedAt - startedAt - (extract.durationMs ?? NaN))).toBeLessThanOrEqual(2);
+    const stagesMs = (['extract', 'silver', 'gold'] as const).map((name) => parsed.stages[name].durationMs ?? NaN);
+    expect(parsed.durationMs).toBeGreaterThanOrEqual(stagesMs.reduce((a, b) => a + b, 0));
+    expect(parsed.durationMs).toBeLessThanOrEqual(after - before);
   });
 
   it('a stage that keeps failing transiently leaves no output, skips the rest and marks the run failed', async () => {

@@ -1,9 +1,10 @@
 /** Test helpers for the local stack: run the project's own commands and read what the services report. */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadConfig, PROJECT_ROOT } from '../../driver/config.js';
+import { runningStack, type StackKind } from '../../driver/stack-kind.js';
 
 const run = promisify(execFile);
 
@@ -25,6 +26,7 @@ export interface MasterState {
   aliveworkers: number;
   workers: { id: string; state: string; coresused: number; host: string }[];
   activeapps: { id: string; name: string; state: string; cores: number }[];
+  completedapps: { id: string; name: string; state: string }[];
 }
 
 export async function masterState(uiUrl = `http://127.0.0.1:${loadConfig().spark.masterWebUiPort}/json/`): Promise<MasterState> {
@@ -56,4 +58,51 @@ export async function stackProcesses(): Promise<number[]> {
 /** A daemon's pid, from its pid file ("pid start-time", written by spark/scripts/stack.sh). */
 export function stackPid(name: string): number {
   return Number(readFileSync(join(loadConfig().stackHome, 'run', `${name}.pid`), 'utf8').split(' ')[0]);
+}
+
+/** A process's start time in clock ticks since boot (/proc/PID/stat field 22), as stack.sh writes it in pid files. */
+function startTimeOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').at(-1)?.split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The daemons of this checkout's local stack that run now (minio, master, worker-N, connect): those whose pid file
+ * names a live process started when the file says, so a pid the kernel has since reused is not taken for ours.
+ */
+export function runningDaemons(stackHome = loadConfig().stackHome): string[] {
+  const runDir = join(stackHome, 'run');
+  let files: string[];
+  try {
+    files = readdirSync(runDir).filter((f) => f.endsWith('.pid'));
+  } catch {
+    return [];
+  }
+  return files
+    .filter((file) => {
+      const [pid, start] = readFileSync(join(runDir, file), 'utf8').trim().split(' ');
+      return Boolean(pid && start) && startTimeOf(Number(pid)) === start;
+    })
+    .map((file) => file.slice(0, -'.pid'.length))
+    .sort();
+}
+
+/** The kind of this checkout's running stack, as its scripts recorded it (.stack/run/stack.kind). */
+export const stackKind = (): StackKind | undefined => runningStack(loadConfig().stackHome);
+
+/**
+ * For test files that kill and restart the local stack's processes by their pid files: true on the local stack;
+ * on any other kind, says loudly that the file's tests are skipped (and why), for `describe.skipIf`.
+ */
+export function skipUnlessLocalStack(file: string): boolean {
+  const kind = stackKind();
+  if (kind === 'local') return false;
+  console.warn(
+    `SKIPPED ${file}: its faults are real processes of the local stack, killed by their pid files, and the running stack ` +
+      `is ${kind ?? 'not recorded'} (run it with STACK=local, as make test does)`,
+  );
+  return true;
 }
