@@ -44,6 +44,17 @@ export const quarantineKey = (t: Date) => layerKey('quarantine', t);
 export const AIRPORTS_KEY = 'reference/airports.csv';
 export const AIRLINES_KEY = 'reference/airlines.csv';
 
+export type ReferenceName = 'airports' | 'airlines';
+export const REFERENCE_KEY: Record<ReferenceName, string> = { airports: AIRPORTS_KEY, airlines: AIRLINES_KEY };
+/**
+ * Every accepted fetch of a reference file, never overwritten: `reference/versions/airports_YYYYMMDDHHMMSS.csv`
+ * (the snapshot time of the run that fetched it). `reference/airports.csv` is a copy of the current version
+ * whose object metadata (`version`) names it, so gold can record the exact version it joined with.
+ */
+export const referenceVersionKey = (what: ReferenceName, fetchedFor: Date) => `reference/versions/${what}_${stampOf(fetchedFor)}.csv`;
+/** A fetch the checks refused (much smaller than the stored version, airports without coordinates), kept aside. */
+export const referenceRejectedKey = (what: ReferenceName, fetchedFor: Date) => `reference/rejected/${what}_${stampOf(fetchedFor)}.csv`;
+
 /** `runs/YYYY/MM/DD/run_YYYYMMDDHHMMSS.json` (written by the driver). */
 export function manifestKey(t: Date): string {
   return `runs/${t.getUTCFullYear()}/${pad(t.getUTCMonth() + 1)}/${pad(t.getUTCDate())}/run_${stampOf(t)}.json`;

@@ -6,7 +6,7 @@ import { recentSnapshotFlights } from './manifest.js';
 import { InterruptedError, type Stage } from './pipeline.js';
 import { deleteObject, deletePrefix } from './s3.js';
 import { tagSession } from './spark-tags.js';
-import { extractSnapshot } from '../extract/index.js';
+import { currentReferenceKey, extractSnapshot } from '../extract/index.js';
 import type { SparkSession } from '../spark/index.js';
 import type { RunSpark } from './run-spark.js';
 import { answersKey, bronzeKey, goldKey, quarantineKey, silverKey } from '../contracts/index.js';
@@ -91,6 +91,8 @@ export function pipelineStages(ctx: StageContext): Stage[] {
           truncatedCells: result.truncatedCells,
           failedCells: result.failedCells,
           referenceFetched: result.referenceFetched,
+          referenceVersions: result.referenceVersions,
+          referenceRejected: result.referenceRejected,
           fullCount: result.fullCount,
           fullCountMeans: result.fullCountMeans,
           bounds: result.bounds,
@@ -125,7 +127,9 @@ export function pipelineStages(ctx: StageContext): Stage[] {
     name: 'gold',
     run: (signal, _log, runId) =>
       withSpark(ctx, { runId, stage: 'gold' }, signal, async (spark) => {
-        const { silverRows, goldRows, goldPath: path, ...details } = await runGold(spark, { bucket, snapshotTime });
+        // The current versions, named before the job starts: gold records them (details.reference).
+        const reference = { airports: await currentReferenceKey(s3, bucket, 'airports'), airlines: await currentReferenceKey(s3, bucket, 'airlines') };
+        const { silverRows, goldRows, goldPath: path, ...details } = await runGold(spark, { bucket, snapshotTime, reference });
         // A separate step once gold is written: the answers of this snapshot, kept next to it.
         const { answersPath } = await runAnswersTable(spark, { bucket, snapshotTime });
         return { rowsIn: silverRows, rowsOut: goldRows, outputs: [path, answersPath], details };

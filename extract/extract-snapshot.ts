@@ -35,6 +35,10 @@ export interface ExtractResult {
   referenceFetched: boolean;
   /** Never 'missing': a run without reference data fails instead (see missingReference). */
   reference: { airports: 'kept' | 'written'; airlines: 'kept' | 'written' };
+  /** The reference versions current after this run (object keys; absent for a file stored before versions). */
+  referenceVersions: { airports?: string; airlines?: string };
+  /** Fetches the checks refused (kept aside at `key`, not used). */
+  referenceRejected: Array<{ what: string; key: string; reason: string }>;
 }
 
 export interface ExtractOptions {
@@ -155,6 +159,7 @@ export async function extractSnapshot(opts: ExtractOptions): Promise<ExtractResu
       client,
       bucket: opts.s3.bucket,
       refresh: opts.refreshReference ?? false,
+      fetchedFor: opts.snapshotTime,
       timeoutMs: opts.fr24.requestTimeoutMs,
       retries: opts.fr24.retries,
       logger: opts.logger,
@@ -186,6 +191,11 @@ export async function extractSnapshot(opts: ExtractOptions): Promise<ExtractResu
       bronzeBytes: bronze.bytes,
       referenceFetched: reference.fetched,
       reference: { airports: airports.action, airlines: airlines.action },
+      referenceVersions: { airports: airports.version, airlines: airlines.version },
+      referenceRejected: (['airports', 'airlines'] as const).flatMap((what) => {
+        const rejected = reference[what].rejected;
+        return rejected ? [{ what, ...rejected }] : [];
+      }),
     };
     for (const cell of result.failedCells) opts.logger?.warn(`cell ${cell.label} failed after ${cell.attempts} attempt(s): ${cell.error}`);
     for (const cell of result.truncatedCells) {
@@ -195,7 +205,8 @@ export async function extractSnapshot(opts: ExtractOptions): Promise<ExtractResu
       `extract: ${result.flights} flights to s3://${opts.s3.bucket}/${key} in ${(result.durationMs / 1000).toFixed(1)} s; ` +
         `${result.requests} requests, ${result.cells} cells, depth ${result.maxDepth}, ${result.retries} retries, ` +
         `${result.truncatedCells.length} truncated, ${result.failedCells.length} failed${result.partial ? ' (PARTIAL snapshot)' : ''}; ` +
-        `reference airports ${result.reference.airports}, airlines ${result.reference.airlines}`,
+        `reference airports ${result.reference.airports}, airlines ${result.reference.airlines}` +
+        result.referenceRejected.map((r) => `; ${r.what} fetch REFUSED (${r.reason})`).join(''),
     );
     return result;
   } catch (error) {

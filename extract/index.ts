@@ -1,5 +1,6 @@
 /** The extractor's public API: FR24 live feed -> bronze CSV in MinIO, plus the FR24-compatible server. */
 export { extractSnapshot, type ExtractResult } from './extract-snapshot.js';
+export { currentReferenceKey } from './reference/reference.js';
 export { crawlFeed, namedZoneLeaves, type CrawlStats } from './crawl/crawl.js';
 export { bronzeRow } from './bronze/csv.js';
 export { writeSyntheticBronze } from './bronze/synthetic.js';

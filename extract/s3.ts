@@ -39,13 +39,13 @@ export async function assertBucket(client: S3Client, s: S3Settings): Promise<voi
   }
 }
 
-export async function objectExists(client: S3Client, bucket: string, key: string): Promise<boolean> {
+/** The object's user metadata, or undefined when there is no such object. */
+export async function objectMetadata(client: S3Client, bucket: string, key: string): Promise<Record<string, string> | undefined> {
   try {
-    await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    return true;
+    return (await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).Metadata ?? {};
   } catch (error) {
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    if (status === 404) return false;
+    if (status === 404) return undefined;
     throw new Error(`cannot check s3://${bucket}/${key}: ${(error as Error).message}`, { cause: error });
   }
 }

@@ -2,7 +2,7 @@
  * The Spark jobs as the driver calls them: thin runners that read and write the paths of docs/SPEC.md §2 and run the
  * pure plans of silver.ts, gold.ts and answers/. Everything here is sent to the cluster over Spark Connect.
  */
-import { BRONZE_COLUMNS, CSV_READ_OPTIONS } from '../contracts/index.js';
+import { AIRLINES_COLUMNS, AIRLINES_KEY, AIRPORTS_COLUMNS, AIRPORTS_KEY, BRONZE_COLUMNS, CSV_READ_OPTIONS } from '../contracts/index.js';
 import { F, Observation, type DataFrame, type SparkSession } from '../spark/index.js';
 import {
   classifyBronze,
@@ -19,7 +19,7 @@ import {
   goldFlights,
   type GoldReferences,
 } from './gold.js';
-import { airlinesPath, airportsPath, answersPath, bronzePath, goldPath, quarantinePath, silverPath } from './paths.js';
+import { answersPath, bronzePath, goldPath, quarantinePath, s3aPath, silverPath } from './paths.js';
 import { countryLookupRows } from './reference/countries.js';
 import { aircraftTypes } from './reference/aircraft-types.js';
 import { airlineCountryRows } from './reference/airline-countries.js';
@@ -34,6 +34,11 @@ export type { Question } from './answers/index.js';
 export interface SnapshotJobOptions {
   bucket: string;
   snapshotTime: Date;
+}
+
+export interface GoldJobOptions extends SnapshotJobOptions {
+  /** Object keys of the reference versions to join with (default: the current files, reference/*.csv). */
+  reference?: { airports: string; airlines: string };
 }
 
 export interface SilverResult {
@@ -60,6 +65,8 @@ export interface GoldResult {
   unknownAirlineCountry: number;
   flightsWithDistance: number;
   goldPath: string;
+  /** The reference versions gold joined with (object keys), so the snapshot can be rebuilt from the same ones. */
+  reference: { airports: string; airlines: string };
 }
 
 /** Row accounting that does not add up: the job's output must not be trusted. */
@@ -75,15 +82,15 @@ function readCsv(spark: SparkSession, path: string, schemaDdl: string, options: 
   return reader.csv(path);
 }
 
-/** A bronze file Spark cannot read is most often one whose header is not the extractor's: say what is expected. */
-function explainBronzeReadError(error: unknown, path: string): unknown {
+/** A CSV file Spark cannot read is most often one whose header is not the extractor's: say what is expected. */
+function explainCsvReadError(error: unknown, what: string, expected: Array<[path: string, columns: readonly string[]]>): unknown {
   if (!(error instanceof Error) || !/FAILED_READ_FILE|CSV header does not conform/i.test(error.message)) return error;
-  return new Error(
-    `silver: cannot read bronze ${path}: ${error.message.split('\n')[0]} ` +
-      `(its header must be exactly: ${BRONZE_COLUMNS.join(',')})`,
-    { cause: error },
-  );
+  const headers = expected.map(([path, columns]) => `${path} must have the header ${columns.join(',')}`).join('; ');
+  return new Error(`${what}: ${error.message.split('\n')[0]} (${headers})`, { cause: error });
 }
+
+/** Reference CSVs are read like bronze: the header must name the columns in order (enforceSchema=false). */
+const REFERENCE_CSV_OPTIONS: Readonly<Record<string, string>> = { ...CSV_READ_OPTIONS, enforceSchema: 'false' };
 
 /** The plans a runner writes; tests swap one for a plan that loses rows, to prove the accounting catches it. */
 export interface SilverPlans {
@@ -122,7 +129,7 @@ export async function runSilver(
       .parquet(paths.silverPath),
     plans.quarantinedFlights(classified).observe(quarantineWritten, rowCount()).write.mode('overwrite').parquet(paths.quarantinePath),
   ]);
-  for (const write of writes) if (write.status === 'rejected') throw explainBronzeReadError(write.reason, source);
+  for (const write of writes) if (write.status === 'rejected') throw explainCsvReadError(write.reason, 'silver: cannot read bronze', [[source, BRONZE_COLUMNS]]);
   const counts = accounting.get();
   const result: SilverResult = {
     bronzeRows: asNumber(counts.bronze_rows),
@@ -159,12 +166,14 @@ export function referenceFrames(spark: SparkSession): Omit<GoldReferences, 'airp
  * counted. The silver rows read and the gold rows written, and the unknown counts, are observed in the write's
  * own job: gold rows ≠ silver rows fails the stage.
  */
-export async function runGold(spark: SparkSession, options: SnapshotJobOptions, plans: GoldPlans = { goldFlights }): Promise<GoldResult> {
+export async function runGold(spark: SparkSession, options: GoldJobOptions, plans: GoldPlans = { goldFlights }): Promise<GoldResult> {
   const { bucket, snapshotTime } = options;
+  const reference = options.reference ?? { airports: AIRPORTS_KEY, airlines: AIRLINES_KEY };
+  const [airportsPath, airlinesPath] = [s3aPath(bucket, reference.airports), s3aPath(bucket, reference.airlines)];
   const silver = spark.read.parquet(silverPath(bucket, snapshotTime));
   const refs: GoldReferences = {
-    airports: readCsv(spark, airportsPath(bucket), AIRPORTS_SCHEMA_DDL, CSV_READ_OPTIONS),
-    airlines: readCsv(spark, airlinesPath(bucket), AIRLINES_SCHEMA_DDL, CSV_READ_OPTIONS),
+    airports: readCsv(spark, airportsPath, AIRPORTS_SCHEMA_DDL, REFERENCE_CSV_OPTIONS),
+    airlines: readCsv(spark, airlinesPath, AIRLINES_SCHEMA_DDL, REFERENCE_CSV_OPTIONS),
     ...referenceFrames(spark),
   };
   const path = goldPath(bucket, snapshotTime);
@@ -174,7 +183,10 @@ export async function runGold(spark: SparkSession, options: SnapshotJobOptions, 
     .goldFlights(silver.observe(silverRead, rowCount()), refs, silver)
     .observe(written, ...goldAccounting())
     .write.mode('overwrite')
-    .parquet(path);
+    .parquet(path)
+    .catch((error: unknown) => {
+      throw explainCsvReadError(error, 'gold: cannot read reference data', [[airportsPath, AIRPORTS_COLUMNS], [airlinesPath, AIRLINES_COLUMNS]]);
+    });
   const silverRows = observedRows(silverRead);
   const c = written.get();
   const result: GoldResult = {
@@ -192,6 +204,7 @@ export async function runGold(spark: SparkSession, options: SnapshotJobOptions, 
     unknownAirlineCountry: asNumber(c.unknown_airline_country),
     flightsWithDistance: asNumber(c.with_distance),
     goldPath: path,
+    reference,
   };
   if (result.goldRows !== silverRows) {
     throw new RowAccountingError(`gold ${snapshotTime.toISOString()}: ${result.goldRows} gold rows written for ${silverRows} silver rows read`);
