@@ -59,11 +59,16 @@ export interface ExtractOptions {
   recentFlights?: number[];
 }
 
-/** A whole extract that failed (no flight fetched, reference data missing): worth another attempt of the stage. */
+/**
+ * A whole extract that failed (no flight fetched, a collapsed world, reference data missing): worth another
+ * attempt of the stage, except a spent request budget (the feed would drive the next attempt there too).
+ */
 export class ExtractError extends Error {
-  /** Read by the pipeline's retry policy (driver/retryable.ts), which extract/ does not import. */
-  readonly retryable = true;
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** Read by the pipeline's retry policy (driver/retryable.ts), which extract/ does not import. */
+    readonly retryable = true,
+  ) {
     super(message);
     this.name = 'ExtractError';
   }
@@ -147,7 +152,7 @@ export async function extractSnapshot(opts: ExtractOptions): Promise<ExtractResu
       },
       onProgress: progress ? (s) => progress.update(s) : undefined,
     }).catch((error: unknown) => {
-      throw error instanceof CrawlBudgetError ? new ExtractError(`${error.message}; nothing is published`) : error;
+      throw error instanceof CrawlBudgetError ? new ExtractError(`${error.message}; nothing is published`, false) : error;
     });
     progress?.update({ ...stats, pending: 0 }, true);
     progress?.end();
