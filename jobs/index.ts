@@ -85,7 +85,7 @@ function readCsv(spark: SparkSession, path: string, schemaDdl: string, options: 
 /** A CSV file Spark cannot read is most often one whose header is not the extractor's: say what is expected. */
 function explainCsvReadError(error: unknown, what: string, expected: Array<[path: string, columns: readonly string[]]>): unknown {
   if (!(error instanceof Error) || !/FAILED_READ_FILE|CSV header does not conform/i.test(error.message)) return error;
-  const headers = expected.map(([path, columns]) => `${path} must have the header ${columns.join(',')}`).join('; ');
+  const headers = expected.map(([path, columns]) => `${path}: its header must be exactly: ${columns.join(',')}`).join('; ');
   return new Error(`${what}: ${error.message.split('\n')[0]} (${headers})`, { cause: error });
 }
 

@@ -134,6 +134,20 @@ describe('extractSnapshot into MinIO', () => {
     expect(refreshed.reference).toEqual({ airports: 'written', airlines: 'written' });
   });
 
+  it('stops at the extract deadline, saying so, and leaves no bronze', async () => {
+    sim.setLatency(1500);
+    try {
+      const snapshotTime = new Date('2026-11-25T12:30:00Z');
+      const started = Date.now();
+      const error = await extractSnapshot({ ...settings, fr24BaseUrl: sim.url, snapshotTime, bounds: { requestBudget: 1000, deadlineMs: 500 } }).catch((e: unknown) => e);
+      expect((error as Error).message).toBe('extract deadline of 1 s passed (FR24_EXTRACT_DEADLINE_MS); nothing is published');
+      expect(Date.now() - started).toBeLessThan(10_000);
+      await expect(read(bronzeKey(snapshotTime))).rejects.toThrow();
+    } finally {
+      sim.setLatency(0);
+    }
+  });
+
   it('marks the snapshot partial and names the cell when a cell keeps failing, and still writes bronze', async () => {
     sim.setFaults([{ kind: 'server-error', skip: 1, near: { lat: 35.5494, lon: 139.7798 } }]); // every box holding Tokyo Haneda
     try {

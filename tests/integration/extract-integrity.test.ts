@@ -134,7 +134,7 @@ describe('reference data versions', () => {
       await runSilver(spark, { bucket, snapshotTime });
       const error = await runGold(spark, { bucket, snapshotTime, reference: { airports: swapped, airlines: AIRLINES_KEY } }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(Error);
-      expect((error as Error).message).toMatch(/^gold: cannot read reference data: .*airports\.csv must have the header iata,icao,name,latitude,longitude,altitude,country/);
+      expect((error as Error).message).toMatch(/^gold: cannot read reference data: .*airports\.csv: its header must be exactly: iata,icao,name,latitude,longitude,altitude,country/);
     } finally {
       await spark.stop().catch(() => undefined);
     }
