@@ -16,11 +16,14 @@ import { dropBucket } from '../support/jobs-s3.js';
 const s3: S3Settings = { ...loadConfig().minio, bucket: `extract-test-${process.pid}-${Date.now() % 100000}` };
 const client = s3Client(s3);
 /** One extraction from the simulator into `target`; `retries: 1` makes an injected fault final at once. */
-const extractFromSim = (snapshotTime: Date, options: { target?: S3Settings; retries?: number; refreshReference?: boolean } = {}) =>
+const extractFromSim = (
+  snapshotTime: Date,
+  options: { target?: S3Settings; retries?: number; refreshReference?: boolean; deadlineMs?: number } = {},
+) =>
   extractSnapshot({
     fr24: {
       baseUrl: sim.url, requestCap: 1500, concurrency: 4, requestTimeoutMs: 5000, retries: options.retries ?? 3, minCellDeg: 0.25,
-      bounds: { requestBudget: 1000, deadlineMs: 120_000 }, minShareOfMedian: 0.3,
+      bounds: { requestBudget: 1000, deadlineMs: options.deadlineMs ?? 120_000 }, minShareOfMedian: 0.3,
     },
     s3: options.target ?? s3,
     snapshotTime,
@@ -139,7 +142,7 @@ describe('extractSnapshot into MinIO', () => {
     try {
       const snapshotTime = new Date('2026-11-25T12:30:00Z');
       const started = Date.now();
-      const error = await extractSnapshot({ ...settings, fr24BaseUrl: sim.url, snapshotTime, bounds: { requestBudget: 1000, deadlineMs: 500 } }).catch((e: unknown) => e);
+      const error = await extractFromSim(snapshotTime, { deadlineMs: 500 }).catch((e: unknown) => e);
       expect((error as Error).message).toBe('extract deadline of 1 s passed (FR24_EXTRACT_DEADLINE_MS); nothing is published');
       expect(Date.now() - started).toBeLessThan(10_000);
       await expect(read(bronzeKey(snapshotTime))).rejects.toThrow();
