@@ -13,7 +13,9 @@ import { RunSpark } from '../driver/run-spark.js';
 import { pipelineStages } from '../driver/stages.js';
 import { startFr24Sim, writeSyntheticBronze } from '../extract/index.js';
 import { answersKey, bronzeKey, goldKey, quarantineKey, silverKey } from '../contracts/index.js';
-import { jobsBetween, lastJobId, type SparkJob, type SparkJobs } from './spark-jobs.js';
+import { loadavg } from 'node:os';
+import { ANSWERS_TABLE_TAG } from '../driver/spark-tags.js';
+import { jobHasTag, jobsBetween, lastJobId, type SparkJob, type SparkJobs } from './spark-jobs.js';
 import { formatSeconds, markdownTable, summarize } from './stats.js';
 
 export interface PipelineBenchOptions {
@@ -26,9 +28,15 @@ export interface PipelineBenchOptions {
   log: (message: string) => void;
 }
 
+/** The Spark jobs counted apart: silver's, gold's own, and the answers table's (written in the gold stage). */
+type JobGroup = 'silver' | 'gold' | 'answers table';
+const JOB_GROUPS: JobGroup[] = ['silver', 'gold', 'answers table'];
+
 interface RunFigures {
   ms: Partial<Record<StageName | 'run', number>>;
-  jobs: Partial<Record<StageName, SparkJob[]>>;
+  jobs: Partial<Record<JobGroup, SparkJob[]>>;
+  /** The machine's 1-minute load average when the run started: the times mean little without it. */
+  load: number;
 }
 
 const SPARK_STAGES: StageName[] = ['silver', 'gold'];
@@ -52,6 +60,7 @@ type StagesOf = (snapshotTime: Date, spark: RunSpark) => Stage[];
 async function runOnce(options: PipelineBenchOptions, snapshotTime: Date, stagesOf: StagesOf, backfill = false): Promise<RunFigures> {
   const { config, s3, jobs } = options;
   const before = jobs ? await lastJobId(jobs) : -1;
+  const load = loadavg()[0]!;
   const spark = new RunSpark(config.spark);
   let stages: Stage[] = [];
   let manifest: RunManifest;
@@ -73,13 +82,20 @@ async function runOnce(options: PipelineBenchOptions, snapshotTime: Date, stages
     await spark.close();
   }
   if (manifest.status !== 'succeeded') throw new Error(`bench run ${snapshotTime.toISOString()} ${manifest.status}: ${manifest.errors.join('; ')}`);
-  const figures: RunFigures = { ms: { run: manifest.durationMs }, jobs: {} };
+  const figures: RunFigures = { ms: { run: manifest.durationMs }, jobs: {}, load };
   await new Promise((resolve) => setTimeout(resolve, 500)); // the UI learns of a job through Spark's listener bus
   const all = jobs ? await jobs.list() : [];
   for (const stage of stages) {
     const record = manifest.stages[stage.name];
     figures.ms[stage.name] = record.durationMs;
-    if (jobs && record.startedAt && record.endedAt) figures.jobs[stage.name] = jobsBetween(all, before, record.startedAt, record.endedAt);
+    if (!jobs || !record.startedAt || !record.endedAt || stage.name === 'extract') continue;
+    const stageJobs = jobsBetween(all, before, record.startedAt, record.endedAt);
+    const answers = (j: SparkJob) => jobHasTag(j, ANSWERS_TABLE_TAG);
+    if (stage.name === 'silver') figures.jobs.silver = stageJobs;
+    else {
+      figures.jobs.gold = stageJobs.filter((j) => !answers(j));
+      figures.jobs['answers table'] = stageJobs.filter(answers);
+    }
   }
   const claimed = new Date(manifest.snapshotTime);
   for (const key of [bronzeKey, silverKey, goldKey, quarantineKey, answersKey]) await deletePrefix(s3, config.minio.bucket, key(claimed));
@@ -87,8 +103,8 @@ async function runOnce(options: PipelineBenchOptions, snapshotTime: Date, stages
 }
 
 /** The median number of jobs, and the tasks of each job of the last run (jobs/README.md says what each job is). */
-function jobSummary(runs: RunFigures[], stage: StageName): { count: string; names: string[] } {
-  const lists = runs.map((r) => r.jobs[stage]).filter((j): j is SparkJob[] => j !== undefined);
+function jobSummary(runs: RunFigures[], group: JobGroup): { count: string; names: string[] } {
+  const lists = runs.map((r) => r.jobs[group]).filter((j): j is SparkJob[] => j !== undefined);
   if (!lists.length) return { count: 'n/a', names: [] };
   const counts = lists.map((j) => j.length);
   const median = summarize(counts).median;
@@ -99,13 +115,35 @@ function jobSummary(runs: RunFigures[], stage: StageName): { count: string; name
 const seconds = (runs: RunFigures[], pick: (r: RunFigures) => number | undefined) =>
   formatSeconds(summarize(runs.map((r) => pick(r) ?? Number.NaN)));
 
+const HEADER = [
+  '', 'silver + gold stages', 'silver stage', 'gold stage (with the answers table)', 'whole run', 'extract stage', 'load average (1 min)',
+  'Spark jobs: silver', 'gold', 'answers table',
+];
+
+/** One row of the table for a series of runs, and the tasks of each Spark job of its last run. */
+function seriesRow(label: string, runs: RunFigures[]): { row: string[]; jobNames: string[] } {
+  const load = summarize(runs.map((r) => r.load));
+  const jobs = JOB_GROUPS.map((g) => jobSummary(runs, g));
+  const row = [
+    label,
+    seconds(runs, (r) => (r.ms.silver ?? Number.NaN) + (r.ms.gold ?? Number.NaN)),
+    seconds(runs, (r) => r.ms.silver),
+    seconds(runs, (r) => r.ms.gold),
+    seconds(runs, (r) => r.ms.run),
+    runs.some((r) => r.ms.extract !== undefined) ? seconds(runs, (r) => r.ms.extract) : '',
+    `${load.median.toFixed(1)} (${load.min.toFixed(1)}–${load.max.toFixed(1)})`,
+    ...jobs.map((j) => j.count),
+  ];
+  return { row, jobNames: JOB_GROUPS.map((g, i) => `${label}, ${g}: ${jobs[i]!.names.join(', ')}`) };
+}
+
 export async function benchPipeline(options: PipelineBenchOptions): Promise<string> {
   const { config, s3, sizes, repeats, log } = options;
   const { bucket } = config.minio;
   const sparkStages: StagesOf = (snapshotTime, spark) =>
     pipelineStages({ config, s3, spark, snapshotTime }).filter((s) => (SPARK_STAGES as string[]).includes(s.name));
 
-  const rows: (string | number)[][] = [];
+  const rows: string[][] = [];
   const jobNames: string[] = [];
   const template = new Map<number, string>();
   for (const size of sizes) {
@@ -132,11 +170,10 @@ export async function benchPipeline(options: PipelineBenchOptions): Promise<stri
       await copyBronze(size, t);
       runs.push(await runOnce(options, t, sparkStages, true));
     }
-    const [silverJobs, goldJobs] = SPARK_STAGES.map((s) => jobSummary(runs, s));
-    const label = `silver + gold, ${size.toLocaleString('en-US')} flights`;
-    rows.push([label, seconds(runs, (r) => r.ms.silver), seconds(runs, (r) => r.ms.gold), seconds(runs, (r) => r.ms.run), '', silverJobs!.count, goldJobs!.count]);
-    jobNames.push(`${label}, silver: ${silverJobs!.names.join(', ')}`, `${label}, gold: ${goldJobs!.names.join(', ')}`);
-    log(`${label}: ${rows[rows.length - 1]!.join(' | ')}`);
+    const series = seriesRow(`silver + gold, ${size.toLocaleString('en-US')} flights`, runs);
+    rows.push(series.row);
+    jobNames.push(...series.jobNames);
+    log(series.row.join(' | '));
   }
 
   log(`run-main once=1 cycles on the simulator (${options.cycleFlights.toLocaleString('en-US')} flights)`);
@@ -147,17 +184,17 @@ export async function benchPipeline(options: PipelineBenchOptions): Promise<stri
       const t = freshSnapshot();
       runs.push(await runOnce(options, t, (snapshotTime, spark) => pipelineStages({ config, s3, spark, snapshotTime, fr24BaseUrl: sim.url })));
     }
-    const [silverJobs, goldJobs] = SPARK_STAGES.map((s) => jobSummary(runs, s));
-    const label = `run-main cycle, sim ${options.cycleFlights.toLocaleString('en-US')} flights`;
-    rows.push([label, seconds(runs, (r) => r.ms.silver), seconds(runs, (r) => r.ms.gold), seconds(runs, (r) => r.ms.run), seconds(runs, (r) => r.ms.extract), silverJobs!.count, goldJobs!.count]);
-    log(`${label}: ${rows[rows.length - 1]!.join(' | ')}`);
+    const series = seriesRow(`run-main once=1 cycle, sim ${options.cycleFlights.toLocaleString('en-US')} flights`, runs);
+    rows.push(series.row);
+    jobNames.push(...series.jobNames);
+    log(series.row.join(' | '));
   } finally {
     await sim.close();
   }
 
-  const table = markdownTable(['', 'silver stage', 'gold stage', 'whole run', 'extract stage', 'Spark jobs: silver', 'Spark jobs: gold'], rows);
+  const table = markdownTable(HEADER, rows);
   const jobsNote = options.jobs
     ? `Tasks of each Spark job, last run of each series (the jobs are those submitted while the stage ran: the bench must be the stack's only client):\n\n${jobNames.map((n) => `- ${n}`).join('\n')}`
-    : 'Spark jobs: NOT COUNTED — the Connect application\'s web UI was not found on ports 4040–4056.';
+    : 'Spark jobs: NOT COUNTED — the Connect application\'s web UI was not found on ports 4040–4056 (a compose stack does not publish it: run the bench on STACK=local).';
   return `${table}\n\n${jobsNote}`;
 }

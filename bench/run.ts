@@ -7,7 +7,9 @@
  *                    [repeats=3] [snapshots=30] [pipeline-sizes=20000,2000000] [cycle-flights=20000]
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { cpus, loadavg } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -47,21 +49,34 @@ function stack(...words: string[]): string {
   return execFileSync('bash', ['spark/scripts/stack.sh', ...words], { cwd: PROJECT_ROOT, encoding: 'utf8' });
 }
 
-/** The number of workers running now (0 when the stack is down), to restore it at the end. */
-function runningScale(): number {
-  const runDir = join(config.stackHome, 'run');
-  if (!existsSync(runDir)) return 0;
-  const alive = (name: string) => {
-    try {
-      process.kill(Number(readFileSync(join(runDir, name), 'utf8')), 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (!alive('connect.pid')) return 0;
-  return readdirSync(runDir).filter((f) => /^worker-\d+\.pid$/.test(f) && alive(f)).length;
+/**
+ * The number of workers of this stack running now (0 when it is down), to leave it as it was found. Asked of the
+ * stack's own master and Connect port, so it holds for either kind of stack (local processes or docker compose).
+ */
+async function runningScale(): Promise<number> {
+  const connect = new URL(config.spark.connectUrl.replace(/^sc:/, 'http:'));
+  if (!(await portOpen(connect.hostname, Number(connect.port)))) return 0;
+  try {
+    const response = await fetch(`http://127.0.0.1:${config.spark.masterWebUiPort}/json/`, { signal: AbortSignal.timeout(5_000) });
+    const master = (await response.json()) as { workers?: { state: string }[] };
+    return (master.workers ?? []).filter((w) => w.state === 'ALIVE').length;
+  } catch {
+    return 0;
+  }
 }
+
+function portOpen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 3_000 });
+    const done = (open: boolean) => {
+      socket.destroy();
+      resolve(open);
+    };
+    socket.once('connect', () => done(true)).once('error', () => done(false)).once('timeout', () => done(false));
+  });
+}
+
+const loadAverages = () => loadavg().map((l) => l.toFixed(1)).join(', ');
 
 async function withSpark<T>(work: (spark: SparkSession) => Promise<T>): Promise<T> {
   const spark = await SparkSession.builder().remote(config.spark.connectUrl).connectTimeoutMs(120_000).getOrCreate();
@@ -203,9 +218,10 @@ function normalize(row: Record<string, unknown>): Record<string, unknown> {
 }
 
 async function main(): Promise<void> {
-  const scaleBefore = runningScale();
+  const scaleBefore = await runningScale();
   log(`stack before: ${scaleBefore ? `up with ${scaleBefore} worker(s)` : 'down'}`);
   const started = Date.now();
+  const loadAtStart = loadAverages();
   const sections: string[] = [];
   let chart = '';
   try {
@@ -253,7 +269,7 @@ async function main(): Promise<void> {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').slice(0, 15);
   const partial = ONLY.size < PARTS.length ? ` Parts run: ${[...ONLY].join(', ')}.` : '';
   const chartLink = chart ? `\n\n![silver+gold](chart-${stamp}.svg)` : '';
-  const report = `# flight-radar benchmark, ${new Date().toISOString()}\n\nMedian of the runs, (min–max) beside it. Total bench time ${((Date.now() - started) / 60000).toFixed(1)} min.${partial}\n\n${sections.join('\n\n')}${chartLink}\n`;
+  const report = `# flight-radar benchmark, ${new Date().toISOString()}\n\nMedian of the runs, (min–max) beside it. Total bench time ${((Date.now() - started) / 60000).toFixed(1)} min.${partial} Load average (1, 5, 15 min) at the start ${loadAtStart}, at the end ${loadAverages()}, on ${cpus().length} cores: the absolute times mean little above a load of about the number of cores.\n\n${sections.join('\n\n')}${chartLink}\n`;
   const out = join(PROJECT_ROOT, 'bench', 'results');
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, `bench-${stamp}.md`), report);

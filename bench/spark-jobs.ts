@@ -11,6 +11,7 @@ export interface SparkJob {
   submissionTime?: string;
   numTasks: number;
   stageIds: number[];
+  jobTags?: string[];
 }
 
 export interface SparkJobs {
@@ -61,4 +62,9 @@ export function jobsBetween(all: SparkJob[], afterJobId: number, from: string, t
     const at = Date.parse((j.submissionTime ?? '').replace('GMT', 'Z'));
     return j.jobId > afterJobId && at >= start && at <= end;
   });
+}
+
+/** Whether a job was submitted under the session tag `tag` (Spark Connect prefixes the tags a client adds). */
+export function jobHasTag(job: SparkJob, tag: string): boolean {
+  return (job.jobTags ?? []).some((t) => t === tag || t.endsWith(`_Tag_${tag}`));
 }

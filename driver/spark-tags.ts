@@ -8,3 +8,7 @@ export function tagSession(spark: SparkSession, labels: Record<string, string>):
   spark.addTag('flight-radar');
   for (const [key, value] of Object.entries(labels)) spark.addTag(`${key}=${value.replace(/,/g, ' ')}`);
 }
+
+/** Added in the gold stage once gold is written: the jobs of the answers table (jobs/answers/table.ts). */
+export const ANSWERS_TABLE_TAG = 'step=answers-table';
+

@@ -5,7 +5,7 @@ import type { Logger } from './logger.js';
 import { recentSnapshotFlights } from './manifest.js';
 import { InterruptedError, type Stage } from './pipeline.js';
 import { deleteObject, deletePrefix } from './s3.js';
-import { tagSession } from './spark-tags.js';
+import { ANSWERS_TABLE_TAG, tagSession } from './spark-tags.js';
 import { currentReferenceKey, extractSnapshot } from '../extract/index.js';
 import type { SparkSession } from '../spark/index.js';
 import type { RunSpark } from './run-spark.js';
@@ -130,7 +130,9 @@ export function pipelineStages(ctx: StageContext): Stage[] {
         // The current versions, named before the job starts: gold records them (details.reference).
         const reference = { airports: await currentReferenceKey(s3, bucket, 'airports'), airlines: await currentReferenceKey(s3, bucket, 'airlines') };
         const { silverRows, goldRows, goldPath: path, ...details } = await runGold(spark, { bucket, snapshotTime, reference });
-        // A separate step once gold is written: the answers of this snapshot, kept next to it.
+        // A separate step once gold is written: the answers of this snapshot, kept next to it (its Spark jobs
+        // tagged apart from gold's, for `make bench`).
+        spark.addTag(ANSWERS_TABLE_TAG);
         const { answersPath } = await runAnswersTable(spark, { bucket, snapshotTime });
         return { rowsIn: silverRows, rowsOut: goldRows, outputs: [path, answersPath], details };
       }),

@@ -262,7 +262,7 @@ export async function runAnswersTable(spark: SparkSession, options: SnapshotJobO
   const { bucket, snapshotTime } = options;
   const path = answersPath(bucket, snapshotTime);
   const { gold } = await openGold(spark, goldPath(bucket, snapshotTime));
-  await answersTable(gold, snapshotTime).coalesce(1).write.mode('overwrite').parquet(path);
+  await answersTable(gold, snapshotTime).write.mode('overwrite').parquet(path);
   return { answersPath: path };
 }
 

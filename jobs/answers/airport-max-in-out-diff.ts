@@ -3,24 +3,17 @@ import { rowsWithMax } from './common.js';
 
 /**
  * The airport with the largest difference between its outgoing and incoming flights, as an absolute value
- * (`outgoing` and `incoming` show which way it leans); every airport tied for it, by code.
+ * (`outgoing` and `incoming` show which way it leans); every airport tied for it, by code. Each flight counts
+ * once as outgoing at its origin and once as incoming at its destination: one aggregation over both, not two
+ * joined (a full outer join would need an exchange of its own before the answer's sort).
  */
 export function airportMaxInOutDiff(gold: DataFrame): DataFrame {
-  const outgoing = gold
-    .filter(F.expr('origin_airport_iata IS NOT NULL'))
-    .groupBy(F.col('origin_airport_iata').alias('out_airport'))
-    .agg(F.count(F.lit(1)).alias('outgoing'));
-  const incoming = gold
-    .filter(F.expr('destination_airport_iata IS NOT NULL'))
-    .groupBy(F.col('destination_airport_iata').alias('in_airport'))
-    .agg(F.count(F.lit(1)).alias('incoming'));
-  const perAirport = outgoing
-    .join(incoming, F.expr('out_airport = in_airport'), 'full_outer')
-    .select(
-      F.expr('coalesce(out_airport, in_airport)').alias('airport'),
-      F.expr('coalesce(outgoing, 0)').alias('outgoing'),
-      F.expr('coalesce(incoming, 0)').alias('incoming'),
-      F.expr('abs(coalesce(outgoing, 0) - coalesce(incoming, 0))').alias('diff'),
-    );
+  const ends = (column: string, outgoing: 0 | 1) =>
+    gold.filter(F.expr(`${column} IS NOT NULL`)).select(F.col(column).alias('airport'), F.lit(outgoing).alias('is_out'));
+  const perAirport = ends('origin_airport_iata', 1)
+    .union(ends('destination_airport_iata', 0))
+    .groupBy('airport')
+    .agg(F.expr('CAST(sum(is_out) AS BIGINT)').alias('outgoing'), F.expr('CAST(sum(1 - is_out) AS BIGINT)').alias('incoming'))
+    .withColumn('diff', F.expr('abs(outgoing - incoming)'));
   return rowsWithMax(perAirport, 'diff', ['airport', 'outgoing', 'incoming', 'diff']).orderBy(F.col('airport').asc());
 }

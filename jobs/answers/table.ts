@@ -9,11 +9,18 @@ import { QUESTIONS, type Question } from './index.js';
 
 export const ANSWERS_TABLE_KEYS = ['question', 'position', 'snapshot_time'] as const;
 
-/** Every question over one gold snapshot, as one plan (a single Spark job when written). */
+/**
+ * Every question over one gold snapshot, as one plan written once. Each question reads gold as a single
+ * partition: its aggregations, windows and sorts then need no shuffle, so the whole table is one scan-and-answer
+ * task per question (run side by side) and a single-task write, instead of a Spark job for every shuffle of every
+ * question. Gold's rows are streamed through each task, never held.
+ */
 export function answersTable(gold: DataFrame, snapshotTime: Date, questions: readonly Question[] = QUESTIONS): DataFrame {
+  const onePartition = gold.coalesce(1);
   return questions
-    .map((q) => questionRows(q, q.plan(gold), snapshotTime))
-    .reduce((all, next) => all.unionByName(next, true));
+    .map((q) => questionRows(q, q.plan(onePartition), snapshotTime))
+    .reduce((all, next) => all.unionByName(next, true))
+    .repartition(1);
 }
 
 /**

@@ -172,9 +172,17 @@ export class DataFrame {
   alias(name: string): DataFrame {
     return this.derive({ case: 'subqueryAlias', value: { input: this.relation, alias: name } });
   }
+  /** A planner hint on this DataFrame, e.g. `small.hint('broadcast')` to broadcast it in a join whatever its estimated size. */
+  hint(name: string): DataFrame {
+    return this.derive({ case: 'hint', value: { input: this.relation, name, parameters: [] } });
+  }
   /** Fewer partitions without a shuffle (e.g. one file per output directory). */
   coalesce(numPartitions: number): DataFrame {
     return this.derive({ case: 'repartition', value: { input: this.relation, numPartitions, shuffle: false } });
+  }
+  /** Exactly `numPartitions` partitions, by a shuffle (round robin): the work before it keeps its own parallelism. */
+  repartition(numPartitions: number): DataFrame {
+    return this.derive({ case: 'repartition', value: { input: this.relation, numPartitions, shuffle: true } });
   }
 
   /**
