@@ -50,11 +50,12 @@ export const commands: Record<string, Command> = {
     },
   },
   'compose-secrets': {
-    summary: '(spark/scripts/compose-stack.sh) the secret lines of .stack/compose.env',
+    summary: "(spark/scripts/compose-stack.sh) write the compose stack's owner-only secret files (.stack/secrets/)",
     args: [],
     async run() {
-      const { composeSecretLines } = await import('./stack-files.js');
-      process.stdout.write(`${composeSecretLines(loadConfig().settings)}\n`);
+      const { writeComposeSecrets } = await import('./stack-files.js');
+      const { settings } = loadConfig();
+      writeComposeSecrets(settings, settings.STACK_HOME);
       return 0;
     },
   },

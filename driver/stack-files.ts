@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { PROJECT_ROOT, type Settings } from './config.js';
+import { PROJECT_ROOT, type SettingName, type Settings } from './config.js';
 
 /**
  * The files through which the local stack's daemons get their configuration and secrets: written here, owner-only
@@ -57,6 +57,13 @@ export function writeOwnerOnly(path: string, text: string): void {
   renameSync(temporary, path);
 }
 
+/**
+ * A secret's file under .stack/secrets/: its setting's name in lower case with dashes (MINIO_ROOT_USER ->
+ * minio-root-user). The compose stack mounts these as compose secrets under the same names (/run/secrets/NAME),
+ * where spark/scripts/render-conf.sh finds them by that rule.
+ */
+export const secretFile = (stackHome: string, name: SettingName) => join(stackHome, 'secrets', name.toLowerCase().replace(/_/g, '-'));
+
 export interface StackFiles {
   /** Properties of the master and the workers: Spark's shared secret, REST submission and UI kill off. */
   daemonConf: string;
@@ -71,8 +78,8 @@ export function stackFilePaths(stackHome: string): StackFiles {
   return {
     daemonConf: join(stackHome, 'conf', 'spark-daemons.conf'),
     connectConf: join(stackHome, 'conf', 'spark-defaults.conf'),
-    minioRootUser: join(stackHome, 'secrets', 'minio-root-user'),
-    minioRootPassword: join(stackHome, 'secrets', 'minio-root-password'),
+    minioRootUser: secretFile(stackHome, 'MINIO_ROOT_USER'),
+    minioRootPassword: secretFile(stackHome, 'MINIO_ROOT_PASSWORD'),
   };
 }
 
@@ -97,18 +104,21 @@ export function writeStackFiles(settings: Settings, placement: Record<string, st
   return paths;
 }
 
+/** What the compose stack's containers read as compose secrets (docker-compose.yml `secrets:`). */
+export const COMPOSE_SECRETS = [
+  'MINIO_ROOT_USER',
+  'MINIO_ROOT_PASSWORD',
+  'MINIO_SECRET_KEY',
+  'SPARK_CONNECT_TOKEN',
+  'SPARK_AUTHENTICATE_SECRET',
+] as const satisfies readonly SettingName[];
+
 /**
- * The secret lines of the compose stack's env file (.stack/compose.env, written owner-only by
- * spark/scripts/compose-stack.sh): single-quoted, which docker compose reads literally (no `$` expansion).
+ * Writes the compose stack's secrets, one owner-only file each, into `stackHome`/secrets/: the containers get
+ * them as files (never as environment variables, which `docker inspect` shows), and .stack/compose.env holds none.
  */
-export function composeSecretLines(settings: Settings): string {
-  const names = ['MINIO_SECRET_KEY', 'SPARK_CONNECT_TOKEN'] as const;
-  return names
-    .map((name) => {
-      const value = settings[name];
-      if (value === undefined) throw new TemplateError(`the compose stack needs ${name}: run make setup to generate it`);
-      if (value.includes("'")) throw new TemplateError(`${name} holds a ' which a compose env file cannot carry literally; choose another`);
-      return `${name}='${value}'`;
-    })
-    .join('\n');
+export function writeComposeSecrets(values: Pick<Settings, (typeof COMPOSE_SECRETS)[number]>, stackHome: string): void {
+  const absent = COMPOSE_SECRETS.filter((name) => !values[name]);
+  if (absent.length > 0) throw new TemplateError(`the compose stack needs ${absent.join(', ')}: run make setup to generate them`);
+  for (const name of COMPOSE_SECRETS) writeOwnerOnly(secretFile(stackHome, name), values[name]!);
 }

@@ -17,7 +17,8 @@ FROM artifacts-${ARTIFACTS} AS binary
 
 FROM ${BASE_IMAGE}
 COPY --from=binary /out/minio /usr/local/bin/minio
-RUN useradd --system --uid 1000 minio && mkdir -p /data && chown minio /data
-USER minio
+COPY spark/minio-entrypoint.sh /usr/local/bin/
+# No USER: the entrypoint starts as root only to read the root keys (compose secrets), then runs MinIO as minio.
+RUN useradd --system --uid 1000 minio && mkdir -p /data && chown minio /data && chmod 755 /usr/local/bin/minio-entrypoint.sh
 EXPOSE 9000 9001
-ENTRYPOINT ["minio"]
+ENTRYPOINT ["minio-entrypoint.sh"]

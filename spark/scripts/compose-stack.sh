@@ -20,13 +20,14 @@ require_docker() {
     || fail "STACK=docker but \`docker compose\` (v2) is missing; run spark/scripts/docker-compose-plugin.sh, or use STACK=local"
 }
 
-# The settings compose interpolates: secrets included, so owner-only.
+# The settings compose interpolates. No secret: the containers read those from the owner-only files the Node step
+# writes under .stack/secrets/ (compose secrets; the scripts never hold one). Owner-only all the same.
 write_compose_env() {
   local images
   images=$(bash "$ROOT/spark/scripts/image-env.sh") || exit 1
   mkdir -p "$STACK_HOME"
-  # The scripts hold no secret (load_settings leaves them out): the Node step prints those lines into the file.
-  (umask 077 && { cli compose-secrets && printf '%s\n' "$images" && cat <<ENV
+  (umask 077 && { printf '%s\n' "$images" && cat <<ENV
+SECRETS_DIR=$STACK_HOME/secrets
 MINIO_ACCESS_KEY=$MINIO_ACCESS_KEY
 MINIO_BUCKET=$MINIO_BUCKET
 MINIO_PORT=$(port_of "$MINIO_ENDPOINT")
@@ -55,10 +56,15 @@ up() {
   require_docker
   mkdir -p "$RUN_DIR" && echo docker > "$STACK_KIND_FILE"
   write_compose_env
+  cli compose-secrets || fail "could not write the stack's secret files under $STACK_HOME/secrets (see above)"
   bash "$ROOT/spark/scripts/docker-base-image.sh"
+  local failed="docker compose up failed (see above; \`docker compose -p $PROJECT logs\` has the services' output)"
+  compose up -d --quiet-pull --wait --wait-timeout 300 minio || fail "$failed"
+  # The root keys' only use, as on the local stack: the bucket, and the pipeline's own user granted that bucket
+  # alone, through MinIO's published port.
+  cli grant-bucket || fail "could not create bucket $MINIO_BUCKET and its user at $MINIO_ENDPOINT (see above)"
   compose up -d --quiet-pull --scale "spark-worker=$scale" --wait --wait-timeout 300 \
-      minio minio-bucket spark-master spark-worker spark-connect \
-    || fail "docker compose up failed (see above; \`docker compose -p $PROJECT logs\` has the services' output)"
+      spark-master spark-worker spark-connect || fail "$failed"
   # A master keeps a killed worker's entry for a minute: count ALIVE ones until exactly N answer.
   wait_for 120 workers workers_are "$scale" \
     || fail "the master lists $(alive_workers) ALIVE workers, expected $scale; see \`docker compose -p $PROJECT logs spark-worker\`"

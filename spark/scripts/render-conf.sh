@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# render-conf.sh TEMPLATE: prints TEMPLATE with every ${NAME} replaced by the environment's NAME, escaped for a
+# render-conf.sh TEMPLATE: prints TEMPLATE with every ${NAME} replaced by the environment's NAME, or else by the
+# content of the compose secret $SECRETS_DIR/name (default /run/secrets; the name in lower case with dashes, as
+# driver/stack-files.ts writes them: SPARK_CONNECT_TOKEN -> spark-connect-token), escaped for a
 # Java properties file (what Spark's --properties-file reads), so the value Spark sees is the value byte for byte.
 # The container's renderer (spark/docker-entrypoint.sh, no Node there); the local stack renders the same
 # templates in driver/stack-files.ts. A placeholder without a value is an error: a half-configured cluster
@@ -14,6 +16,12 @@ escape() { # the properties escapes of a value: \ doubled, line breaks and tabs 
   [[ $v != ' '* ]] || v="\\$v"
   printf '%s' "$v"
 }
+value_of() { # value_of NAME: v=its value, from the environment, else from its secret file (no line break in a secret)
+  local file=${1,,}
+  file=${SECRETS_DIR:-/run/secrets}/${file//_/-}
+  v=${!1:-}
+  if [ -z "$v" ] && [ -f "$file" ]; then v=$(< "$file"); fi
+}
 while IFS= read -r line || [ -n "$line" ]; do
   if [[ $line =~ ^[[:space:]]*# ]]; then printf '%s\n' "$line"; continue; fi
   out='' rest=$line
@@ -21,7 +29,8 @@ while IFS= read -r line || [ -n "$line" ]; do
     name=${BASH_REMATCH[1]}
     out+=${rest%%"${BASH_REMATCH[0]}"*}
     rest=${rest#*"${BASH_REMATCH[0]}"}
-    if [ -z "${!name:-}" ]; then missing+=("$name"); else out+=$(escape "${!name}"); fi
+    value_of "$name"
+    if [ -z "$v" ]; then missing+=("$name"); else out+=$(escape "$v"); fi
   done
   printf '%s\n' "$out$rest"
 done < "$1"

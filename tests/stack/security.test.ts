@@ -4,20 +4,18 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
-import {
-  CreateBucketCommand,
-  DeleteBucketCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-} from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, PROJECT_ROOT, SECRET_NAMES } from '../../driver/config.js';
-import { listKeys } from '../../driver/s3.js';
 import { s3Client } from '../../extract/s3.js';
-import { SparkAuthenticationError, SparkSession } from '../../spark/index.js';
 import { make, makeWith, masterState } from '../support/stack.js';
+import {
+  expectConnectRequiresToken,
+  expectUiCannotKill,
+  expectUserScopedToBucket,
+  failureOf,
+  leaks,
+  sampleCommandLines,
+} from '../support/trust.js';
 
 const exec = promisify(execFile);
 
@@ -36,7 +34,7 @@ const rootS3 = s3Client({ ...config.minio, accessKey: settings.MINIO_ROOT_USER!,
 const appS3 = s3Client(config.minio);
 
 /** Whether a process is this checkout's: it runs in it, or names its .stack/ (other checkouts on the host are not). */
-function ours(pid: string, args: string): boolean {
+function isOurs(pid: string, args: string): boolean {
   if (args.includes(stackHome)) return true;
   try {
     return `${readlinkSync(`/proc/${pid}/cwd`)}/`.startsWith(`${PROJECT_ROOT}/`);
@@ -44,43 +42,6 @@ function ours(pid: string, args: string): boolean {
     return false; // gone meanwhile
   }
 }
-
-/** Every distinct command line of this checkout's processes seen by `ps -eo pid,args` while sampling (every 100 ms). */
-function sampleCommandLines(): { stop(): Promise<Set<string>> } {
-  const seen = new Set<string>();
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const { stdout } = await exec('ps', ['-eo', 'pid=,args='], { maxBuffer: 1 << 24 });
-      for (const line of stdout.split('\n')) {
-        const [, pid, args] = /^\s*(\d+)\s(.*)$/.exec(line) ?? [];
-        if (pid && args && ours(pid, args)) seen.add(args);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await loop;
-      return seen;
-    },
-  };
-}
-
-const leaks = (lines: Iterable<string>, secrets: string[]) => [...lines].filter((line) => secrets.some((s) => line.includes(s)));
-
-async function attempt(url: string, prefix?: string): Promise<unknown> {
-  const spark = await SparkSession.builder().remote(url).connectTimeoutMs(30_000).getOrCreate();
-  try {
-    if (prefix) await spark.range(3).write.mode('overwrite').parquet(`s3a://${config.minio.bucket}/${prefix}`);
-    return await spark.sql('SELECT 42 AS answer').collect();
-  } finally {
-    await spark.stop().catch(() => undefined);
-  }
-}
-
-const failureOf = (work: Promise<unknown>) => work.then(() => undefined, (error: unknown) => error);
 
 /** Starts a Spark JVM without the stack's properties file (so without the shared secret); its own session. */
 function sparkWithoutSecret(args: string[], log: string): ChildProcess {
@@ -153,7 +114,7 @@ describe('trust: only the stack’s own user gets in, and secrets stay secret', 
   });
 
   it('two make up at once leave exactly one stack, with no secret on any command line meanwhile', async () => {
-    const sampler = sampleCommandLines();
+    const sampler = sampleCommandLines(isOurs);
     const results = await Promise.allSettled([make('up', 'scale=1'), make('up', 'scale=1')]);
     const lines = await sampler.stop();
     expect(results.map((r) => (r.status === 'fulfilled' ? 'ok' : String((r.reason as { stderr?: string }).stderr ?? r.reason)))).toEqual(['ok', 'ok']);
@@ -170,16 +131,7 @@ describe('trust: only the stack’s own user gets in, and secrets stay secret', 
   });
 
   it('Spark Connect refuses a request without the token or with a wrong one, and nothing runs', async () => {
-    const bare = `sc://127.0.0.1:${connectPort}`;
-    const prefix = `_tests/unauthenticated-${Date.now()}`;
-    const none = await failureOf(attempt(bare, `${prefix}/none`));
-    const wrong = await failureOf(attempt(`${bare}/;token=not-the-token-${Date.now()}`, `${prefix}/wrong`));
-    for (const error of [none, wrong]) {
-      expect(error).toBeInstanceOf(SparkAuthenticationError);
-      expect((error as Error).message).toMatch(/authentication failed/);
-    }
-    expect(await listKeys(appS3, config.minio.bucket, prefix)).toEqual([]);
-    expect(await attempt(config.spark.connectUrl)).toEqual([{ answer: 42 }]);
+    await expectConnectRequiresToken(`sc://127.0.0.1:${connectPort}`, config.spark.connectUrl, appS3, config.minio.bucket);
   });
 
   it('a Spark process without the shared secret can register neither a worker nor an application', async () => {
@@ -219,50 +171,15 @@ describe('trust: only the stack’s own user gets in, and secrets stay secret', 
     const pid = readFileSync(join(stackHome, 'run', 'master.pid'), 'utf8').split(' ')[0];
     const { stdout } = await exec('ss', ['-Hltnp']);
     expect(stdout.split('\n').filter((l) => l.includes(`pid=${pid},`)).some((l) => /:6066\b/.test(l))).toBe(false);
-
-    const app = (await masterState(`${masterUi}/json/`)).activeapps.find((a) => a.name === 'Spark Connect server')!;
-    const kill = await fetch(`${masterUi}/app/kill/`, {
-      method: 'POST',
-      body: new URLSearchParams({ id: app.id, terminate: 'true' }),
-      redirect: 'manual',
-    });
-    expect(kill.status).not.toBe(200);
-    await new Promise((r) => setTimeout(r, 3000));
-    expect((await masterState(`${masterUi}/json/`)).activeapps.map((a) => a.id)).toContain(app.id);
+    await expectUiCannotKill(masterUi);
   });
 
   it("the pipeline's MinIO user reads and writes its bucket, and no other; it cannot make buckets", async () => {
-    const other = `fr-ungranted-${Date.now()}`;
-    await rootS3.send(new CreateBucketCommand({ Bucket: other }));
-    await rootS3.send(new PutObjectCommand({ Bucket: other, Key: 'private.txt', Body: 'not yours' }));
-    try {
-      const denied = async (work: Promise<unknown>) => expect(((await failureOf(work)) as Error)?.name).toBe('AccessDenied');
-      await denied(appS3.send(new GetObjectCommand({ Bucket: other, Key: 'private.txt' })));
-      await denied(appS3.send(new ListObjectsV2Command({ Bucket: other })));
-      await denied(appS3.send(new PutObjectCommand({ Bucket: other, Key: 'mine.txt', Body: 'x' })));
-      await denied(appS3.send(new CreateBucketCommand({ Bucket: `${other}-new` })));
-
-      const key = `_tests/granted-${Date.now()}.txt`;
-      await appS3.send(new PutObjectCommand({ Bucket: config.minio.bucket, Key: key, Body: 'ours' }));
-      expect(await (await appS3.send(new GetObjectCommand({ Bucket: config.minio.bucket, Key: key }))).Body?.transformToString()).toBe('ours');
-      await appS3.send(new DeleteObjectCommand({ Bucket: config.minio.bucket, Key: key }));
-
-      // Spark, which reads through the same user, is refused too.
-      const spark = await SparkSession.builder().remote(config.spark.connectUrl).getOrCreate();
-      try {
-        const error = await failureOf(spark.read.csv(`s3a://${other}/private.txt`).collect());
-        expect(String((error as Error)?.message)).toMatch(/403|AccessDenied|Forbidden/);
-      } finally {
-        await spark.stop();
-      }
-    } finally {
-      await rootS3.send(new DeleteObjectCommand({ Bucket: other, Key: 'private.txt' }));
-      await rootS3.send(new DeleteBucketCommand({ Bucket: other }));
-    }
+    await expectUserScopedToBucket(rootS3, appS3, config.minio.bucket, config.spark.connectUrl);
   });
 
   it('a pipeline run puts no secret on a command line, and every file under .stack/ that holds one is mode 0600', async () => {
-    const sampler = sampleCommandLines();
+    const sampler = sampleCommandLines(isOurs);
     await make('run-main', 'once=1', 'source=sim');
     const lines = await sampler.stop();
     expect(leaks(lines, secretValues())).toEqual([]);
@@ -293,7 +210,7 @@ describe('trust: only the stack’s own user gets in, and secrets stay secret', 
       SPARK_AUTHENTICATE_SECRET: `s&c\\r $1 "ü" 'ß' ☃ \${SPARK_HOME} end`,
     };
     const env = { ...process.env, ...hostile };
-    const sampler = sampleCommandLines();
+    const sampler = sampleCommandLines(isOurs);
     try {
       await makeWith(env, 'up', 'scale=1');
       const doctor = await makeWith(env, 'doctor');

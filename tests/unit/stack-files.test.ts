@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../driver/config.js';
-import { renderProperties, TemplateError, writeOwnerOnly } from '../../driver/stack-files.js';
+import { COMPOSE_SECRETS, renderProperties, secretFile, TemplateError, writeComposeSecrets, writeOwnerOnly } from '../../driver/stack-files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fr-stack-files-'));
 const hasJava = (() => {
@@ -72,6 +72,22 @@ describe('stack configuration files', () => {
     const path = join(dir, 'container.conf');
     writeOwnerOnly(path, text);
     expect(readWithJava(path)).toEqual({ 'spark.a': hostile, 'spark.b': `${values.B}|${hostile}` });
+  });
+
+  it("the container's renderer reads a secret from its compose secret file, byte for byte, as Node wrote it", () => {
+    const home = mkdtempSync(join(tmpdir(), 'fr-compose-secrets-'));
+    const secrets = Object.fromEntries(COMPOSE_SECRETS.map((name, i) => [name, `${hostile} ${i}`])) as Record<(typeof COMPOSE_SECRETS)[number], string>;
+    writeComposeSecrets(secrets, home);
+    for (const name of COMPOSE_SECRETS) expect(statSync(secretFile(home, name)).mode & 0o777, name).toBe(0o600);
+    const templatePath = join(dir, 'secrets.template');
+    writeFileSync(templatePath, 'spark.token ${SPARK_CONNECT_TOKEN}\nspark.secret ${SPARK_AUTHENTICATE_SECRET}\nspark.user ${MINIO_ACCESS_KEY}\n');
+    // The environment holds no secret (as in a container); a plain setting still comes from it.
+    const env = { PATH: process.env.PATH, SECRETS_DIR: join(home, 'secrets'), MINIO_ACCESS_KEY: 'pipeline' };
+    const text = execFileSync('bash', [join(PROJECT_ROOT, 'spark/scripts/render-conf.sh'), templatePath], { env, encoding: 'utf8', timeout: 10_000 });
+    expect(text).toBe(renderProperties(readFileSync(templatePath, 'utf8'), { ...secrets, MINIO_ACCESS_KEY: 'pipeline' }));
+    expect(() => execFileSync('bash', [join(PROJECT_ROOT, 'spark/scripts/render-conf.sh'), templatePath], { env: { ...env, SECRETS_DIR: dir }, stdio: 'pipe' })).toThrow(
+      /no value for SPARK_AUTHENTICATE_SECRET SPARK_CONNECT_TOKEN/,
+    );
   });
 
   it('ends on values full of & and placeholders (each value is inserted once, never scanned again)', () => {
