@@ -2,6 +2,7 @@
  * Synthetic bronze for benchmarks: n flight rows like the extractor writes (same columns, same world
  * model), generated and uploaded as a stream, so 2 million rows cost no more memory than a thousand.
  * A small share are duplicates of an earlier id (newer time) and a few are malformed, as real bronze has.
+ * It reports what it planted, so a test knows what silver must make of it without asking silver.
  */
 import { isoSeconds } from '../../contracts/index.js';
 import { bronzeHeader, bronzeRow } from './csv.js';
@@ -9,10 +10,23 @@ import { seededRandom } from '../sim/random.js';
 import { flightFactory } from '../sim/world.js';
 import { s3Client, StreamingObject, type S3Settings } from '../s3.js';
 
+const idOf = (index: number) => (0x38000000 + index * 7).toString(16);
+
 export interface SyntheticBronzeOptions {
   snapshotTime?: Date;
   duplicateShare?: number;
   malformedShare?: number;
+}
+
+export interface SyntheticBronze {
+  key: string;
+  /** Data rows written (the header not counted). */
+  rows: number;
+  bytes: number;
+  /** Rows written with an unreadable latitude ('N/A'), duplicates included: what silver must quarantine. */
+  malformedRows: number;
+  /** Ids with at least one readable row: silver keeps exactly one row of each, the rest of their rows are duplicates. */
+  readableIds: number;
 }
 
 export async function writeSyntheticBronze(
@@ -21,7 +35,7 @@ export async function writeSyntheticBronze(
   s3: S3Settings,
   key: string,
   options: SyntheticBronzeOptions = {},
-): Promise<{ key: string; rows: number; bytes: number }> {
+): Promise<SyntheticBronze> {
   const snapshotTime = options.snapshotTime ?? new Date(Date.UTC(2026, 10, 25, 7, 0, 0));
   const snapshot = isoSeconds(snapshotTime);
   const rand = seededRandom(seed);
@@ -30,19 +44,23 @@ export async function writeSyntheticBronze(
   const duplicateShare = options.duplicateShare ?? 0.005;
   const malformedShare = options.malformedShare ?? 0.001;
   let rows = 0;
+  let malformedRows = 0;
+  // Flight i has the id of index i; a duplicate row repeats an earlier index's id with flight i's record.
+  const readable = new Uint8Array(nFlights);
   let chunk = bronzeHeader();
   try {
     for (let i = 0; i < nFlights; i++) {
       const { record } = factory.next(rand);
-      const id = (0x38000000 + i * 7).toString(16);
-      if (rand() < malformedShare) record[1] = 'N/A';
-      chunk += bronzeRow(id, record, snapshot);
-      rows++;
-      if (i > 0 && rand() < duplicateShare) {
-        const dupId = (0x38000000 + Math.floor(rand() * i) * 7).toString(16);
-        chunk += bronzeRow(dupId, record, snapshot);
+      const malformed = rand() < malformedShare;
+      if (malformed) record[1] = 'N/A';
+      const writeRow = (index: number) => {
+        chunk += bronzeRow(idOf(index), record, snapshot);
         rows++;
-      }
+        if (malformed) malformedRows++;
+        else readable[index] = 1;
+      };
+      writeRow(i);
+      if (i > 0 && rand() < duplicateShare) writeRow(Math.floor(rand() * i));
       if (chunk.length > 1 << 20) {
         await out.write(chunk);
         chunk = '';
@@ -54,5 +72,5 @@ export async function writeSyntheticBronze(
     await out.abort();
     throw error;
   }
-  return { key, rows, bytes: out.bytes };
+  return { key, rows, bytes: out.bytes, malformedRows, readableIds: readable.reduce((sum, r) => sum + r, 0) };
 }

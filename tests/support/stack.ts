@@ -106,3 +106,71 @@ export function skipUnlessLocalStack(file: string): boolean {
   );
   return true;
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Polls `probe` every `everyMs` until it returns a value, `stopIf()` holds, or `timeoutMs` passes: the value, or
+ * undefined. Every wait of the fault tests is bounded by it instead of a fixed sleep.
+ */
+export async function pollFor<T>(
+  probe: () => Promise<T | undefined>,
+  { timeoutMs, everyMs = 100, stopIf = () => false }: { timeoutMs: number; everyMs?: number; stopIf?: () => boolean },
+): Promise<T | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  while (!stopIf() && Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await sleep(everyMs);
+  }
+  return undefined;
+}
+
+/** The Spark Connect server's application id, as the master lists it: the one RUNNING application of this stack. */
+export async function connectApplication(): Promise<string | undefined> {
+  const running = (await masterState()).activeapps.filter((app) => app.state === 'RUNNING');
+  return running.length === 1 && running[0]?.name === 'Spark Connect server' ? running[0].id : undefined;
+}
+
+/** An executor as the Connect server's Spark UI reports it (/api/v1/applications/APP/allexecutors). */
+export interface ExecutorSummary {
+  id: string;
+  isActive: boolean;
+  activeTasks: number;
+  totalTasks: number;
+  failedTasks: number;
+  removeReason?: string;
+  /** Like 2026-11-30T01:16:29.170GMT. */
+  removeTime?: string;
+}
+
+/** A time as Spark's REST API writes it (2026-11-30T01:16:29.170GMT), in epoch ms. */
+export const sparkUiTime = (time: string | undefined) => Date.parse((time ?? '').replace(/GMT$/, 'Z'));
+
+/**
+ * The REST API of the Spark UI of the Connect server (the Spark driver) running application `appId`. Its port is
+ * the first free one from 4040, chosen at start and logged by the server (its log is rewritten at each start);
+ * the API must name `appId`, so another stack's driver is never taken for ours.
+ */
+export async function driverApi(appId: string): Promise<string> {
+  const log = readFileSync(join(loadConfig().stackHome, 'logs', 'connect.log'), 'utf8');
+  const port = [...log.matchAll(/Successfully started service 'SparkUI' on port (\d+)/g)].at(-1)?.[1];
+  if (!port) throw new Error('the Connect server logged no Spark UI port (connect.log)');
+  const api = `http://127.0.0.1:${port}/api/v1/applications/${appId}`;
+  const apps = (await (await fetch(`http://127.0.0.1:${port}/api/v1/applications`)).json()) as { id: string }[];
+  if (!apps.some((app) => app.id === appId)) throw new Error(`the Spark UI on port ${port} does not serve ${appId}: ${JSON.stringify(apps)}`);
+  return api;
+}
+
+export async function driverExecutors(api: string): Promise<ExecutorSummary[]> {
+  return (await (await fetch(`${api}/allexecutors`)).json()) as ExecutorSummary[];
+}
+
+/** The ids of the executors of `appId` that worker N of the local stack runs, from the worker's own UI JSON. */
+export async function workerExecutors(worker: number, appId: string): Promise<string[]> {
+  // stack.sh gives worker N the web UI port of the master's plus N.
+  const state = (await (await fetch(`http://127.0.0.1:${loadConfig().spark.masterWebUiPort + worker}/json/`)).json()) as {
+    executors: { id: number; appid: string }[];
+  };
+  return state.executors.filter((e) => e.appid === appId).map((e) => String(e.id));
+}
