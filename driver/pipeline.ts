@@ -24,6 +24,8 @@ export interface Stage {
   run(signal: AbortSignal, log: Logger, runId: string): Promise<StageOutcome>;
   /** Removes whatever an unfinished attempt of this stage may have left for this snapshot. */
   clean(): Promise<void>;
+  /** What the stage is given before it runs (an extract's bounds): in the manifest from its start, whatever its end. */
+  given?: Record<string, unknown>;
 }
 
 export class InterruptedError extends Error {
@@ -110,7 +112,7 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
       continue;
     }
     const started = Date.now();
-    Object.assign(record, { status: 'running', startedAt: new Date(started).toISOString() });
+    Object.assign(record, { status: 'running', startedAt: new Date(started).toISOString(), details: { ...stage.given } });
     await save();
     const deadline = AbortSignal.timeout(options.stageDeadlineMs);
     const stageSignal = AbortSignal.any([signal, deadline]);
@@ -210,7 +212,7 @@ async function deadlineError(
 function applyOutcome(record: StageRecord, outcome: StageOutcome): void {
   const { details, partial: _partial, ...counts } = outcome;
   Object.assign(record, counts);
-  if (details) record.details = details;
+  if (details) record.details = { ...record.details, ...details };
 }
 
 function summary(outcome: StageOutcome): Record<string, unknown> {

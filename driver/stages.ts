@@ -85,7 +85,6 @@ export function pipelineStages(ctx: StageContext): Stage[] {
         outputs: [bronzePath(bucket, snapshotTime)],
         partial: result.partial,
         details: {
-          feed,
           cells: result.cells,
           maxDepth: result.maxDepth,
           truncatedCells: result.truncatedCells,
@@ -95,11 +94,12 @@ export function pipelineStages(ctx: StageContext): Stage[] {
           referenceRejected: result.referenceRejected,
           fullCount: result.fullCount,
           fullCountMeans: result.fullCountMeans,
-          bounds: result.bounds,
         },
       };
     },
     clean: () => deleteObject(s3, bucket, bronzeKey(snapshotTime)),
+    // Recorded also when the extract fails: a spent budget or a passed deadline is read against them.
+    given: { feed, bounds: config.fr24.bounds },
   };
 
   const silver: Stage = {

@@ -9,7 +9,7 @@ import { useFr24BaseUrl } from './fr24/library.js';
 import { ProgressLine } from './progress.js';
 import { ensureReference, type ReferenceFile } from './reference/reference.js';
 import { assertBucket, s3Client, StreamingObject, type S3Settings } from './s3.js';
-import type { ExtractBounds, ExtractSettings } from './settings.js';
+import type { ExtractSettings } from './settings.js';
 
 export interface ExtractResult {
   bronzeKey: string;
@@ -26,8 +26,6 @@ export interface ExtractResult {
   /** The whole globe's full_count, and what full_count was found to mean in smaller boxes. */
   fullCount?: number;
   fullCountMeans?: CrawlStats['fullCountMeans'];
-  /** The bounds this run had (FR24_REQUEST_BUDGET, FR24_EXTRACT_DEADLINE_MS). */
-  bounds: ExtractBounds;
   /** Some cell failed after its retries: the snapshot lacks its flights. */
   partial: boolean;
   durationMs: number;
@@ -190,7 +188,6 @@ export async function extractSnapshot(opts: ExtractOptions): Promise<ExtractResu
       failedCells: stats.failedCells,
       fullCount: stats.fullCount,
       fullCountMeans: stats.fullCountMeans,
-      bounds: opts.fr24.bounds,
       partial: stats.failedCells.length > 0,
       durationMs: Date.now() - started,
       bronzeBytes: bronze.bytes,

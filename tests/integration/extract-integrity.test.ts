@@ -31,12 +31,12 @@ let second = 0;
 // Far in the future: newer than any snapshot other test files leave in the shared test bucket.
 const nextSnapshot = () => new Date(Date.UTC(2040, 0, 1, 0, 0, second++));
 
-async function runOnce(wanted: Date, refreshReference = false): Promise<RunManifest> {
-  const spark = new RunSpark(config.spark);
+async function runOnce(wanted: Date, refreshReference = false, settings = config): Promise<RunManifest> {
+  const spark = new RunSpark(settings.spark);
   try {
     return await runPipeline({
       snapshotTime: wanted, source: 'integrity-test', s3, bucket, logger,
-      stagesFor: (snapshotTime) => pipelineStages({ config, s3, spark, snapshotTime, fr24BaseUrl: sim.url, refreshReference }),
+      stagesFor: (snapshotTime) => pipelineStages({ config: settings, s3, spark, snapshotTime, fr24BaseUrl: sim.url, refreshReference }),
       stageRetries: 1, retryBaseMs: 200, stageDeadlineMs: config.schedule.stageDeadlineMs, signal: new AbortController().signal,
     });
   } finally {
@@ -87,6 +87,27 @@ describe('an empty or collapsed world fails the run and leaves the newest snapsh
       }
     });
   }
+});
+
+describe('a feed that ignores the box bounds', () => {
+  it('stops at the request budget, is not retried, and the manifest records the budget and the deadline', async () => {
+    const bounded = toConfig({ ...base.settings, STAGE_RETRIES: 1, FR24_RETRIES: 1, FR24_REQUEST_BUDGET: 30 });
+    sim.setView({ ignoreBounds: true });
+    sim.resetCounts();
+    try {
+      const run = await runOnce(nextSnapshot(), false, bounded);
+      expect(run.status).toBe('failed');
+      // One attempt although STAGE_RETRIES allows two: the same feed would spend the next budget the same way.
+      expect(run.stages.extract.attempts).toBe(1);
+      expect(sim.requestCounts().feed).toBe(30);
+      expect(run.errors[0]).toMatch(/^extract: request budget of 30 spent .*the feed seems to ignore the bounds.*nothing is published$/);
+      expect(run.stages.extract.details).toMatchObject({ feed: sim.url, bounds: { requestBudget: 30, deadlineMs: bounded.fr24.bounds.deadlineMs } });
+      expect(await listKeys(s3, bucket, bronzeKey(new Date(run.snapshotTime)))).toEqual([]);
+      expect((await resolveGoldSnapshot(s3, bucket)).snapshotTime).toEqual(good);
+    } finally {
+      sim.setView({});
+    }
+  });
 });
 
 const text = async (key: string) => (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
