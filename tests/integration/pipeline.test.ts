@@ -5,6 +5,7 @@ import { createLogger } from '../../driver/logger.js';
 import { manifestKey } from '../../contracts/index.js';
 import { RunManifest } from '../../driver/manifest.js';
 import { runPipeline, type Stage } from '../../driver/pipeline.js';
+import { sleep } from '../../driver/retry.js';
 import { deletePrefix } from '../../driver/s3.js';
 import { s3Client } from '../../extract/s3.js';
 import { RowAccountingError } from '../../jobs/index.js';
@@ -34,8 +35,6 @@ async function keysUnder(prefix: string): Promise<string[]> {
 async function readText(key: string): Promise<string> {
   return (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The same stage, taking at least `ms` longer: a known minimum for the duration the manifest records. */
 function slow<S extends Stage>(stage: S, ms: number): S {

@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadConfig, PROJECT_ROOT } from '../../driver/config.js';
+import { sleep } from '../../driver/retry.js';
 import { runningStack, type StackKind } from '../../driver/stack-kind.js';
 
 const run = promisify(execFile);
@@ -106,8 +107,6 @@ export function skipUnlessLocalStack(file: string): boolean {
   );
   return true;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Polls `probe` every `everyMs` until it returns a value, `stopIf()` holds, or `timeoutMs` passes: the value, or
