@@ -74,5 +74,5 @@ test: setup ## the whole test suite: unit, local stack lifecycle and integration
 	@if docker compose version >/dev/null 2>&1 && docker info >/dev/null 2>&1; then npx vitest run --project docker; \
 	else echo "SKIPPED the testcontainers suite (tests/docker): no Docker engine with compose v2 answers (docker info, docker compose version)"; fi
 
-bench: setup ## the benchmarks (not part of make test; only=pipeline,answers,... runs some parts); results under bench/results/
-	@$(TSX) bench/run.ts $(if $(only),only=$(only)) $(if $(repeats),repeats=$(repeats))
+bench: setup ## the benchmarks (not part of make test; only=pipeline,answers,... runs some parts; repeats=N, pipeline-sizes=20000,2000000); results under bench/results/
+	@$(TSX) bench/run.ts $(if $(only),only=$(only)) $(if $(repeats),repeats=$(repeats)) $(if $(pipeline-sizes),pipeline-sizes=$(pipeline-sizes))

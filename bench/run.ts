@@ -58,8 +58,10 @@ async function runningScale(): Promise<number> {
   if (!(await portOpen(connect.hostname, Number(connect.port)))) return 0;
   try {
     const response = await fetch(`http://127.0.0.1:${config.spark.masterWebUiPort}/json/`, { signal: AbortSignal.timeout(5_000) });
-    const master = (await response.json()) as { workers?: { state: string }[] };
-    return (master.workers ?? []).filter((w) => w.state === 'ALIVE').length;
+    const master = (await response.json()) as { workers?: { state: string; lastheartbeat: number }[] };
+    // A worker stopped a moment ago stays ALIVE on the master until its heartbeat times out (a minute); workers
+    // beat every 15 s by default.
+    return (master.workers ?? []).filter((w) => w.state === 'ALIVE' && Date.now() - w.lastheartbeat < 30_000).length;
   } catch {
     return 0;
   }

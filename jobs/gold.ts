@@ -46,9 +46,7 @@ export function airportsByIata(airports: DataFrame): DataFrame {
       F.expr('a.name').alias('name'),
       F.expr('try_cast(trim(a.latitude) AS DOUBLE)').alias('latitude'),
       F.expr('try_cast(trim(a.longitude) AS DOUBLE)').alias('longitude'),
-      // Not nullif: Spark 4 rewrites it with a generated column name that differs at each use, so the origin and
-      // destination lookups would no longer be the same plan (and be broadcast twice).
-      F.expr(`CASE WHEN trim(a.country) <> '' THEN trim(a.country) END`).alias('country'),
+      F.expr(`nullif(trim(a.country), '')`).alias('country'),
     );
 }
 
@@ -145,26 +143,17 @@ export const GOLD_COLUMNS = [
   'snapshot_time',
 ] as const;
 
-/**
- * Adds the `side` airport's name, coordinates and country, by the flight's `${side}_airport_iata`. The lookup
- * keeps the same column names for either side and is renamed after the join: both sides then broadcast the same
- * plan, which Spark builds once and reuses.
- */
+/** Adds the `side` airport's name, coordinates and country, by the flight's `${side}_airport_iata`. */
 function withAirport(flights: DataFrame, airports: DataFrame, side: 'origin' | 'destination'): DataFrame {
-  const lookup = airports.select(
-    F.col('iata').alias('ap_iata'),
-    F.col('name').alias('ap_name'),
-    F.col('latitude').alias('ap_latitude'),
-    F.col('longitude').alias('ap_longitude'),
-    F.col('country').alias('ap_country'),
+  const key = `${side}_key`;
+  const airport = airports.select(
+    F.col('iata').alias(key),
+    F.col('name').alias(`${side}_airport_name`),
+    F.col('latitude').alias(`${side}_latitude`),
+    F.col('longitude').alias(`${side}_longitude`),
+    F.col('country').alias(`${side}_country`),
   );
-  return flights
-    .join(lookup, F.expr(`${side}_airport_iata = ap_iata`), 'left')
-    .drop('ap_iata')
-    .withColumnRenamed('ap_name', `${side}_airport_name`)
-    .withColumnRenamed('ap_latitude', `${side}_latitude`)
-    .withColumnRenamed('ap_longitude', `${side}_longitude`)
-    .withColumnRenamed('ap_country', `${side}_country`);
+  return flights.join(airport, F.expr(`${side}_airport_iata = ${key}`), 'left').drop(key);
 }
 
 /** Resolves `airline_icao` (the flight's own, else its IATA code's) and adds `airline_name`. */

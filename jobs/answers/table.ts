@@ -11,16 +11,16 @@ export const ANSWERS_TABLE_KEYS = ['question', 'position', 'snapshot_time'] as c
 
 /**
  * Every question over one gold snapshot, as one plan written once. Each question reads gold as a single
- * partition: its aggregations, windows and sorts then need no shuffle, so the whole table is one scan-and-answer
- * task per question (run side by side) and a single-task write, instead of a Spark job for every shuffle of every
- * question. Gold's rows are streamed through each task, never held.
+ * partition: its aggregations, windows and sorts then need no shuffle, and the union of single partitions is one
+ * partition (one file), so the table is one task scanning gold once per question and writing its answers,
+ * instead of a Spark job for every shuffle of every question. Gold's rows stream through the task, never held.
  */
 export function answersTable(gold: DataFrame, snapshotTime: Date, questions: readonly Question[] = QUESTIONS): DataFrame {
   const onePartition = gold.coalesce(1);
   return questions
     .map((q) => questionRows(q, q.plan(onePartition), snapshotTime))
     .reduce((all, next) => all.unionByName(next, true))
-    .repartition(1);
+    .coalesce(1);
 }
 
 /**

@@ -180,10 +180,6 @@ export class DataFrame {
   coalesce(numPartitions: number): DataFrame {
     return this.derive({ case: 'repartition', value: { input: this.relation, numPartitions, shuffle: false } });
   }
-  /** Exactly `numPartitions` partitions, by a shuffle (round robin): the work before it keeps its own parallelism. */
-  repartition(numPartitions: number): DataFrame {
-    return this.derive({ case: 'repartition', value: { input: this.relation, numPartitions, shuffle: true } });
-  }
 
   /**
    * The same rows, with `exprs` (aggregates, each with an alias) computed over them while the next action runs;

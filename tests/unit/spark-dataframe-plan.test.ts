@@ -112,9 +112,8 @@ describe('DataFrame plans', () => {
     expect(onWire(base.drop('id')).relType.value).toMatchObject({ columnNames: ['id'] });
   });
 
-  it('coalesce narrows without a shuffle, repartition shuffles, hint names a planner hint', () => {
+  it('coalesce narrows without a shuffle, hint names a planner hint', () => {
     expect(onWire(base.coalesce(1)).relType).toMatchObject({ case: 'repartition', value: { numPartitions: 1, shuffle: false } });
-    expect(onWire(base.repartition(3)).relType).toMatchObject({ case: 'repartition', value: { numPartitions: 3, shuffle: true } });
     expect(onWire(base.hint('broadcast')).relType).toMatchObject({ case: 'hint', value: { name: 'broadcast', parameters: [] } });
   });
 });
