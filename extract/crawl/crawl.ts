@@ -20,7 +20,7 @@ import { fr24, useFr24BaseUrl, type Fr24Zone } from '../fr24/library.js';
 import { watchRetryAfter } from '../fr24/retry-after.js';
 import { DEFAULT_RETRY, Limiter, PauseGate, withRetries, type RetryPolicy } from '../fr24/retry.js';
 import type { Fr24Settings } from '../settings.js';
-import { splitCell, type Point } from './planner.js';
+import { splitCell, type Piece, type Point } from './planner.js';
 
 export const TruncatedCellSchema = CellSchema.extend({
   label: z.string(),
@@ -68,6 +68,12 @@ export class CrawlBudgetError extends Error {
 /** Below this share of the feed's total, a box's full_count is its own count, not the feed's. */
 const FEED_TOTAL_SHARE = 0.98;
 
+/**
+ * A box planned under the cap that came back capped anyway (its count was an estimate) holds a little more
+ * than the cap: planned as this many caps, it is cut in two instead of the four of a box with no count at all.
+ */
+const JUST_OVER_CAP = 1.15;
+
 export interface CrawlOptions extends Fr24Settings {
   strategy?: 'grid' | 'original';
   split?: 'adaptive' | 'quad';
@@ -81,6 +87,15 @@ export interface CrawlOptions extends Fr24Settings {
   onProgress?: (stats: CrawlStats & { pending: number }) => void;
   logger?: { warn: (message: string) => void };
 }
+
+/** Flights a box holds by its parent's sample, and that figure's relative variance. */
+interface Estimate {
+  count: number;
+  relVar: number;
+}
+
+const estimateOf = (piece: Piece): Estimate | undefined =>
+  piece.estimate === undefined ? undefined : { count: piece.estimate, relVar: piece.estimateRelVar ?? 0 };
 
 const finitePoint = (record: unknown): Point | undefined => {
   if (!Array.isArray(record)) return undefined;
@@ -216,31 +231,36 @@ export async function crawlFeed(options: CrawlOptions): Promise<CrawlStats> {
     stats.truncatedCells.push({ ...cell, label: cellLabel(cell), returned: page.records.length, reported: page.visible });
 
   /**
-   * What a capped box holds: stats.visible when it counts beyond the answer (the box before the cap), else
-   * the box's own full_count, else what the parent's sample said (`estimate`).
+   * What a capped box holds, and the relative variance of that figure: stats.visible when it counts beyond
+   * the answer (the box before the cap), else the box's own full_count (both exact), else what the parent's
+   * sample said (`estimate`, as uncertain as that sample), raised to just over the cap when the box was
+   * planned under it; undefined when nothing is known.
    */
-  const boxTotal = (cell: Cell, page: FeedPage, estimate: number | undefined): number | undefined => {
+  const boxTotal = (cell: Cell, page: FeedPage, estimate: Estimate | undefined): Estimate | undefined => {
     const own = boxFullCount(cell, page);
-    if ((page.visible ?? 0) > page.records.length) return page.visible;
-    if (own !== undefined && own > page.records.length) return own;
-    return estimate !== undefined && estimate > page.records.length ? estimate : undefined;
+    if ((page.visible ?? 0) > page.records.length) return { count: page.visible as number, relVar: 0 };
+    if (own !== undefined && own > page.records.length) return { count: own, relVar: 0 };
+    if (estimate === undefined) return undefined;
+    return estimate.count > page.records.length ? estimate : { count: Math.round(JUST_OVER_CAP * page.records.length), relVar: 0 };
   };
 
-  const visitGrid = async (cell: Cell, depth: number, expected: number, estimate?: number): Promise<void> => {
+  const visitGrid = async (cell: Cell, depth: number, expected: number, estimate?: Estimate): Promise<void> => {
     if (signal.aborted) return;
     stats.maxDepth = Math.max(stats.maxDepth, depth);
     const page = await fetchCell(cell, expected);
     if (!page || page.records.length < cap) return;
     if (isAtomic(cell, options.minCellDeg)) return void truncated(cell, page);
     const sample = page.records.map(([, r]) => finitePoint(r)).filter((p): p is Point => p !== undefined);
-    const pieces = splitCell(cell, sample, boxTotal(cell, page, estimate), {
-      cap,
-      minCellDeg: options.minCellDeg,
-      fill: options.fill,
-      mode: options.split ?? 'adaptive',
-    });
+    const total = boxTotal(cell, page, estimate);
+    const pieces = splitCell(
+      cell,
+      sample,
+      total?.count,
+      { cap, minCellDeg: options.minCellDeg, fill: options.fill, mode: options.split ?? 'adaptive' },
+      total?.relVar,
+    );
     // allSettled, not all: the error goes up only once every sibling has seen the abort and finished.
-    const results = await Promise.allSettled(pieces.map((piece) => visitGrid(piece.cell, depth + 1, piece.points, piece.estimate).catch(fail)));
+    const results = await Promise.allSettled(pieces.map((piece) => visitGrid(piece.cell, depth + 1, piece.points, estimateOf(piece)).catch(fail)));
     if (results.some((r) => r.status === 'rejected')) throw firstError?.error;
   };
 

@@ -6,8 +6,10 @@
  * cuts the cell, k-d style at sample quantiles, into as few pieces as should each come back under the cap.
  * How full a piece may be planned depends on how much each sample point stands for: a piece estimated at
  * t flights from a sample is off by about sqrt(t x flights-per-point), so t is chosen with two such errors
- * of room below the cap. When one sample stands for many flights (a crowded world seen through one capped
- * answer), it is cheaper to first cut into a few pieces meant to come back capped, each bringing a denser
+ * of room below the cap; when the box's count is itself an estimate (a feed whose full_count is the feed's
+ * total gives a box no count of its own, so the parent's sample estimated it), that estimate's error is
+ * shared by every piece and planned for too. When one sample stands for many flights (a crowded world seen
+ * through one capped answer), it is cheaper to first cut into a few pieces meant to come back capped, each bringing a denser
  * sample of its part, and plan the final pieces from those: the split picks whichever costs fewer requests.
  * Without a count it falls back to four pieces, like a quadtree. A minimum-size square whose estimated
  * flights alone exceed the cap (an unsplittable cluster) is cut out on its own.
@@ -28,6 +30,8 @@ export interface Piece {
   points: number;
   /** Flights the piece should hold (its points x what each stands for), when the parent's count was known. */
   estimate?: number;
+  /** The estimate's relative variance: its own sample's (1 / points) plus that of the count it was cut from. */
+  estimateRelVar?: number;
 }
 
 export interface SplitOptions {
@@ -44,8 +48,11 @@ export function insidePoints(cell: Cell, points: Point[]): Point[] {
   return points.filter((p) => contains(cell, p.lat, p.lon));
 }
 
-/** Pieces tiling `cell` (no gaps; shared edges only). Never returns the cell itself unless it is atomic. */
-export function splitCell(cell: Cell, sample: Point[], reportedTotal: number | undefined, options: SplitOptions): Piece[] {
+/**
+ * Pieces tiling `cell` (no gaps; shared edges only). Never returns the cell itself unless it is atomic.
+ * `totalRelVar`: the relative variance of `reportedTotal` when it is an estimate (0: a count the feed gave).
+ */
+export function splitCell(cell: Cell, sample: Point[], reportedTotal: number | undefined, options: SplitOptions, totalRelVar = 0): Piece[] {
   const points = insidePoints(cell, sample);
   if (isAtomic(cell, options.minCellDeg)) return [{ cell, points: points.length }];
   if (options.mode === 'quad' || points.length === 0) return quad(cell, points, options.minCellDeg);
@@ -59,7 +66,7 @@ export function splitCell(cell: Cell, sample: Point[], reportedTotal: number | u
   } else {
     const total = reportedTotal as number;
     perPoint = total / points.length;
-    target = options.fill !== undefined ? options.fill * options.cap : plannedLoad(perPoint, options.cap);
+    target = options.fill !== undefined ? options.fill * options.cap : plannedLoad(perPoint, options.cap, totalRelVar);
     const direct = Math.ceil(total / target);
     const staged = stagedPlan(total, options);
     // Intermediate pieces: planned to come back capped, each a fresh sample of its part.
@@ -67,19 +74,26 @@ export function splitCell(cell: Cell, sample: Point[], reportedTotal: number | u
   }
   const pieces = kd(cell, points, perPoint, target, options, true);
   if (pieces.length <= 1) return quad(cell, points, options.minCellDeg);
-  return known ? pieces.map((p) => ({ ...p, estimate: Math.round(p.points * perPoint) })) : pieces;
+  if (!known) return pieces;
+  return pieces.map((p) => ({ ...p, estimate: Math.round(p.points * perPoint), estimateRelVar: totalRelVar + 1 / Math.max(1, p.points) }));
 }
 
 /** Margin of sample errors planned below the cap. */
 const Z = 2;
 
 /**
- * Flights a piece may be planned to hold when each sample point stands for `perPoint` flights: the t
- * with t + Z x sqrt(t x perPoint) = cap, and never more than 95 % of the cap.
+ * Flights a piece may be planned to hold when each sample point stands for `perPoint` flights and the box's
+ * count has the relative variance `totalRelVar`: the largest t with t + Z x sqrt(t x perPoint + t² x
+ * totalRelVar) <= cap (the left side grows with t, so it is found by bisection), never more than 95 % of the cap.
  */
-export function plannedLoad(perPoint: number, cap: number): number {
-  const root = (-Z * Math.sqrt(perPoint) + Math.sqrt(Z * Z * perPoint + 4 * cap)) / 2;
-  return Math.min(0.95 * cap, root * root);
+export function plannedLoad(perPoint: number, cap: number, totalRelVar = 0): number {
+  let [fits, over] = [0, cap];
+  for (let i = 0; i < 40; i++) {
+    const t = (fits + over) / 2;
+    if (t + Z * Math.sqrt(t * perPoint + t * t * totalRelVar) <= cap) fits = t;
+    else over = t;
+  }
+  return Math.min(0.95 * cap, fits);
 }
 
 /** The cheapest two-stage plan: m capped pieces first, then final pieces planned from their samples. */

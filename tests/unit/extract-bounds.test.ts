@@ -97,6 +97,15 @@ describe('full_count: the feed total or each box\'s own count', () => {
     }, 60_000);
   }
 
+  it('a feed whose full_count is the feed total: a 100k world crawled whole within 1.45 x the bound (1.7 x when the estimated counts were taken as exact)', async () => {
+    await withSim({ seed: 1, flights: 100_000, cluster: false, reportVisible: false, view: { fullCount: 'feed' } }, async (sim) => {
+      const { stats, found } = await crawl(sim);
+      expect(stats.fullCountMeans).toBe('feed-total');
+      expect(found).toEqual(new Set(sim.world.flights.map((f) => f.id)));
+      expect(stats.requests).toBeLessThanOrEqual(1.45 * Math.ceil(100_000 / CAP));
+    });
+  }, 180_000);
+
   it('tells the two meanings apart from the answers (a world large enough for capped boxes below the globe)', async () => {
     for (const [fullCount, means] of [['feed', 'feed-total'], ['box', 'box-count']] as const) {
       await withSim({ seed: 1, flights: 50_000, cluster: false, reportVisible: false, view: { fullCount } }, async (sim) => {

@@ -42,6 +42,27 @@ describe('splitCell', () => {
     expect(plannedLoad(0.01, 1500)).toBe(0.95 * 1500);
   });
 
+  it('plans for the error of a count that is itself an estimate (a feed whose boxes report no count of their own)', () => {
+    // Without it: the t with t + 2 sqrt(t x perPoint) = cap, solved as a quadratic in sqrt(t) here.
+    const perPoint = 17_000 / 1500;
+    const root = (-2 * Math.sqrt(perPoint) + Math.sqrt(4 * perPoint + 4 * 1500)) / 2;
+    expect(plannedLoad(perPoint, 1500)).toBeCloseTo(root * root, 3);
+    // A count estimated from 250 points of the parent's sample is off by about 1 / sqrt(250) = 6 %, in every piece alike.
+    const relVar = 1 / 250;
+    const t = plannedLoad(perPoint, 1500, relVar);
+    expect(t).toBeLessThan(plannedLoad(perPoint, 1500) - 30);
+    expect(t + 2 * Math.sqrt(t * perPoint + t * t * relVar)).toBeCloseTo(1500, 3);
+    const cell = { south: 30, north: 60, west: -10, east: 30 };
+    const adaptive = { cap: 1500, minCellDeg: 0.25, mode: 'adaptive' as const };
+    const exact = splitCell(cell, sample, 17_000, adaptive);
+    const estimated = splitCell(cell, sample, 17_000, adaptive, relVar);
+    expectTiling(cell, estimated.map((p) => p.cell));
+    expect(estimated.length).toBeGreaterThan(exact.length);
+    expect(Math.max(...exact.map((p) => p.estimate!))).toBeGreaterThan(t);
+    for (const p of estimated) expect(p.estimate!).toBeLessThanOrEqual(t * 1.0001);
+    for (const p of estimated) expect(p.estimateRelVar).toBeCloseTo(relVar + 1 / p.points, 12);
+  });
+
   it('with a thin sample of a crowded box, first cuts a few pieces meant to come back capped', () => {
     const total = 100_000;
     const pieces = splitCell(WHOLE_GLOBE, sample, total, { cap: 1500, minCellDeg: 0.25, mode: 'adaptive' });
