@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The stack in docker compose (STACK=docker): compose-stack.sh up [N] | down | status, like stack.sh.
+# The stack in docker compose (STACK=docker): compose-stack.sh up [N] | down | status, like stack.sh; and
+# images (make setup on a Docker host: the images, and the Spark Connect jar npm run gen reads from the Spark one).
 # Images are built from spark/Dockerfile and spark/minio.Dockerfile, only when no image of the same inputs
 # exists (spark/scripts/image-env.sh names them by content); ARTIFACTS=local (the default once `make setup`
 # installed Spark and MinIO into .stack/) copies those into the images, ARTIFACTS=download fetches them at
@@ -41,6 +42,28 @@ SPARK_EXECUTOR_MEMORY=$SPARK_EXECUTOR_MEMORY
 SPARK_DRIVER_MEMORY=$SPARK_DRIVER_MEMORY
 ENV
   } > "$COMPOSE_ENV.new") && mv "$COMPOSE_ENV.new" "$COMPOSE_ENV"
+}
+
+# The project's images, built when none of the same inputs exists; then a copy of the Spark Connect server jar
+# out of the Spark image, for the protocol code (spark/scripts/generate-protos.mjs).
+images() {
+  require_docker
+  write_compose_env
+  local spark_image minio_image jars=$STACK_HOME/docker/jars
+  spark_image=$(sed -n 's/^SPARK_IMAGE=//p' "$COMPOSE_ENV")
+  minio_image=$(sed -n 's/^MINIO_IMAGE=//p' "$COMPOSE_ENV")
+  if ! docker image inspect "$spark_image" "$minio_image" >/dev/null 2>&1; then
+    bash "$ROOT/spark/scripts/docker-base-image.sh"
+    say "images: building $spark_image and $minio_image ($(sed -n 's/^ARTIFACTS=//p' "$COMPOSE_ENV"))"
+    compose build minio spark-master || fail "building the images failed (see above)"
+  fi
+  if [ "$(cat "$jars/.image" 2>/dev/null)" != "$spark_image" ]; then
+    rm -rf "$jars" && mkdir -p "$jars"
+    docker run --rm --entrypoint sh "$spark_image" -c 'cd "$SPARK_HOME/jars" && tar c spark-connect_*.jar' | tar x -C "$jars" \
+      || fail "could not copy the Spark Connect jar out of $spark_image"
+    printf '%s\n' "$spark_image" > "$jars/.image"
+  fi
+  say "images: $spark_image, $minio_image"
 }
 
 MASTER_JSON=http://$(host_of "$SPARK_MASTER_URL"):$SPARK_MASTER_WEBUI_PORT/json/
@@ -98,7 +121,8 @@ status() {
 
 case ${1:-} in
   up) up "${2:-1}" ;;
+  images) images ;;
   down) down ;;
   status) status ;;
-  *) fail "usage: compose-stack.sh up [N] | down | status" ;;
+  *) fail "usage: compose-stack.sh up [N] | down | status | images" ;;
 esac

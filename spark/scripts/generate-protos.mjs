@@ -1,5 +1,7 @@
-// npm run gen: the Spark Connect protocol code, generated from the .proto files inside the installed Spark
-// (jars/spark-connect_*.jar), never copied into the repository. Output: spark/gen/ (git-ignored).
+// npm run gen: the Spark Connect protocol code, generated from the .proto files inside Spark's Connect server jar
+// (jars/spark-connect_*.jar), never copied into the repository. The jar is the installed Spark's (make setup,
+// local stack) or, on a Docker host without one, the copy taken from the Spark image (compose-stack.sh images).
+// buf reads the protos straight from the jar (a zip). Output: spark/gen/ (git-ignored).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -7,18 +9,19 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const stackHome = process.env.STACK_HOME || join(root, '.stack');
-const jarsDir = join(stackHome, 'spark', 'jars');
-const protoDir = join(stackHome, 'proto');
+const jarDirs = [join(stackHome, 'spark', 'jars'), join(stackHome, 'docker', 'jars')];
+const workDir = join(stackHome, 'proto');
 const outDir = join(root, 'spark', 'gen');
 const stampFile = join(outDir, '.stamp');
 
-if (!existsSync(jarsDir)) {
-  console.error(`gen: no Spark distribution at ${jarsDir}; run 'make setup' first`);
+const jarsDir = jarDirs.find((dir) => existsSync(dir));
+if (!jarsDir) {
+  console.error(`gen: no Spark jars in ${jarDirs.join(' or ')}; run 'make setup' first`);
   process.exit(1);
 }
 const jar = readdirSync(jarsDir).find((name) => /^spark-connect_[\d.]+-.+\.jar$/.test(name));
 if (!jar) {
-  console.error(`gen: no spark-connect_*.jar in ${jarsDir}; the Spark distribution is incomplete (re-run 'make setup')`);
+  console.error(`gen: no spark-connect_*.jar in ${jarsDir}; the Spark jars are incomplete (re-run 'make setup')`);
   process.exit(1);
 }
 const jarPath = join(jarsDir, jar);
@@ -30,28 +33,15 @@ if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {
 
 // The Spark Connect protos, plus the google.rpc ones Spark's error details use. The well-known types
 // (google/protobuf/*) come with buf itself.
-rmSync(protoDir, { recursive: true, force: true });
-mkdirSync(protoDir, { recursive: true });
-execFileSync(
-  'python3',
-  [
-    '-c',
-    `import sys, zipfile
-z = zipfile.ZipFile(sys.argv[1])
-for n in z.namelist():
-    if (n.startswith('spark/connect/') and n.endswith('.proto')) or n in ('google/rpc/error_details.proto', 'google/rpc/status.proto'):
-        z.extract(n, sys.argv[2])`,
-    jarPath,
-    protoDir,
-  ],
-  { stdio: 'inherit' },
-);
-
-writeFileSync(join(protoDir, 'buf.yaml'), 'version: v2\n');
+rmSync(workDir, { recursive: true, force: true });
+mkdirSync(workDir, { recursive: true });
 writeFileSync(
-  join(protoDir, 'buf.gen.yaml'),
+  join(workDir, 'buf.gen.yaml'),
   [
     'version: v2',
+    'inputs:',
+    `  - zip_archive: ${jarPath}`,
+    '    paths: [spark/connect, google/rpc/error_details.proto, google/rpc/status.proto]',
     'plugins:',
     `  - local: ${join(root, 'node_modules', '.bin', 'protoc-gen-es')}`,
     `    out: ${outDir}`,
@@ -60,6 +50,6 @@ writeFileSync(
   ].join('\n'),
 );
 rmSync(outDir, { recursive: true, force: true });
-execFileSync(join(root, 'node_modules', '.bin', 'buf'), ['generate'], { cwd: protoDir, stdio: 'inherit' });
+execFileSync(join(root, 'node_modules', '.bin', 'buf'), ['generate'], { cwd: workDir, stdio: 'inherit' });
 writeFileSync(stampFile, stamp);
 console.log(`gen: generated spark/gen from ${jar}`);

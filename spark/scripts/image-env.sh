@@ -4,6 +4,8 @@
 #                   MinIO into .stack/, else download)
 #   SPARK_IMAGE     flight-radar/spark:<version>-<artifacts>-<hash>
 #   MINIO_IMAGE     flight-radar/minio:<module version>-<artifacts>-<hash>
+#   HOST_CA_BUNDLE  the certificates this host trusts, a build secret of the download stages (a host behind a
+#                   TLS-inspecting proxy reaches the registries only through it); an empty file when none is found
 # A tag names what is inside: a hash of the Dockerfile, every build-context file it copies, spark/versions.env,
 # ARTIFACTS and (local) the installed versions' stamps. Two checkouts with different Dockerfiles on one engine
 # get different tags, so neither runs the other's image, and an image already built for these inputs is reused.
@@ -38,6 +40,14 @@ content_hash() {
   } | sha256sum | cut -c1-12
 }
 
+ca_bundle() {
+  local f empty=$STACK_HOME/docker/no-ca-bundle.pem
+  for f in "${SSL_CERT_FILE:-}" /etc/ssl/certs/ca-certificates.crt /etc/pki/tls/certs/ca-bundle.crt /etc/ssl/cert.pem; do
+    [ -n "$f" ] && [ -s "$f" ] && { printf '%s' "$f"; return; }
+  done
+  mkdir -p "$(dirname "$empty")" && : > "$empty" && printf '%s' "$empty"
+}
+
 # Computed first: a failing hash must stop the script, not print a half tag.
 spark_hash=$(content_hash spark/Dockerfile "$SPARK_HOME/.stamp")
 minio_hash=$(content_hash spark/minio.Dockerfile "$STACK_HOME/bin/minio.stamp")
@@ -45,4 +55,5 @@ cat <<ENV
 ARTIFACTS=$ARTIFACTS
 SPARK_IMAGE=flight-radar/spark:$SPARK_VERSION-$ARTIFACTS-$spark_hash
 MINIO_IMAGE=flight-radar/minio:$MINIO_MODULE_VERSION-$ARTIFACTS-$minio_hash
+HOST_CA_BUNDLE=$(ca_bundle)
 ENV

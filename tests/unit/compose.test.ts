@@ -90,7 +90,13 @@ describe('docker-compose.yml', () => {
       for (const name of Object.keys(definition.environment ?? {})) expect(SECRET_NAMES, `${service}: ${name}`).not.toContain(name as SettingName);
     }
     // Each declared secret is the file driver/stack-files.ts writes for a setting (under SECRETS_DIR).
-    const declared = Object.entries(compose.secrets as Record<string, { file: string }>);
+    // host-ca is no credential: the host's trusted certificates, for the image builds only (spark/scripts/image-env.sh).
+    const { 'host-ca': hostCa, ...credentials } = compose.secrets as Record<string, { file: string }>;
+    expect(hostCa?.file).toMatch(/^\$\{HOST_CA_BUNDLE:\?/);
+    for (const [service, definition] of Object.entries(compose.services) as [string, { secrets?: string[] }][]) {
+      expect(definition.secrets ?? [], service).not.toContain('host-ca');
+    }
+    const declared = Object.entries(credentials);
     expect(declared.map(([name]) => name).sort()).toEqual(COMPOSE_SECRETS.map((name) => secretFile('', name).split('/').pop()).sort());
     for (const [name, { file }] of declared) expect(file).toMatch(new RegExp(`^\\$\\{SECRETS_DIR:\\?[^}]*\\}/${name}$`));
     expect(compose.services.minio.secrets).toEqual(['minio-root-user', 'minio-root-password']);
