@@ -112,8 +112,9 @@ export const SettingsSchema = z.object({
   STAGE_DEADLINE_MS: timeoutMs.default(30 * 60_000),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   STACK_HOME: z.string().default(join(PROJECT_ROOT, '.stack')),
-  // Unset: docker when a Docker engine and compose v2 answer, else local (driver/stack-kind.ts).
-  STACK: z.enum(STACK_KINDS).optional(),
+  // Unset or auto: docker when a Docker engine and compose v2 answer, else local (driver/stack-kind.ts); auto
+  // lets the environment undo a kind fixed in config.ini.
+  STACK: z.enum([...STACK_KINDS, 'auto']).optional(),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;

@@ -25,8 +25,13 @@ export interface StackChoice {
  * reach what `make up` started even if STACK or the Docker engine changed meanwhile. Otherwise STACK
  * decides, and unset it is docker only when both the engine and compose v2 answer.
  */
-export function chooseStack(input: { requested?: StackKind; running?: StackKind; probe: () => DockerProbe }): StackChoice {
-  const { requested, running } = input;
+export function chooseStack(input: {
+  requested?: StackKind | 'auto';
+  running?: StackKind;
+  probe: () => DockerProbe;
+}): StackChoice {
+  const { running } = input;
+  const requested = input.requested === 'auto' ? undefined : input.requested;
   if (running) {
     const why = `a ${running} stack is running (started by make up)`;
     if (requested && requested !== running) {

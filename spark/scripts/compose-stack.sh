@@ -15,6 +15,9 @@ compose() {
   docker compose -p "$PROJECT" -f "$ROOT/docker-compose.yml" --env-file "$ROOT/spark/versions.env" --env-file "$COMPOSE_ENV" "$@"
 }
 
+# This project's running containers (by compose's label: needs no compose.env, unlike `compose ps`).
+compose_ps_quiet() { docker ps -q --filter "label=com.docker.compose.project=$PROJECT"; }
+
 require_docker() {
   docker info >/dev/null 2>&1 || fail "STACK=docker but no Docker engine answers \`docker info\`; start it, or use STACK=local"
   docker compose version >/dev/null 2>&1 \
@@ -77,7 +80,14 @@ up() {
   local scale=${1:-1} t0=$SECONDS
   [[ $scale =~ ^[0-9]+$ ]] && [ "$scale" -ge 1 ] || fail "scale must be a whole number of workers >= 1, got '$scale'"
   require_docker
-  mkdir -p "$RUN_DIR" && echo docker > "$STACK_KIND_FILE"
+  hold_stack_lock
+  # Published ports already held while none of this project's containers runs belong to another program.
+  if [ -z "$(compose_ps_quiet)" ]; then
+    fail_if_port_held minio "$(port_of "$MINIO_ENDPOINT")" "$MINIO_CONSOLE_PORT"
+    fail_if_port_held spark-master "$(port_of "$SPARK_MASTER_URL")" "$SPARK_MASTER_WEBUI_PORT"
+    fail_if_port_held spark-connect "$(port_of "$SPARK_CONNECT_URL")"
+  fi
+  echo docker > "$STACK_KIND_FILE"
   write_compose_env
   cli compose-secrets || fail "could not write the stack's secret files under $STACK_HOME/secrets (see above)"
   bash "$ROOT/spark/scripts/docker-base-image.sh"
@@ -101,6 +111,7 @@ up() {
 
 down() {
   require_docker
+  hold_stack_lock
   [ -f "$COMPOSE_ENV" ] || write_compose_env
   compose down --remove-orphans
   rm -f "$STACK_KIND_FILE"

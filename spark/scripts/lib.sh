@@ -50,6 +50,27 @@ listener_of() { ss -Hltnp "sport = :$1" 2>/dev/null | sed -n 's/.*users:((\("[^"
 
 port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
+# Two `make up`/`make down` at once (either stack kind) would both see "not running" and double-start: one at a
+# time, bounded wait. Fd 9 holds the lock until the script exits; daemons started meanwhile must close it (9>&-).
+hold_stack_lock() {
+  mkdir -p "$RUN_DIR" && exec 9>>"$RUN_DIR/stack.lock"
+  flock -n 9 && return 0
+  say "waiting for another make up/down of this stack to finish..."
+  flock -w 900 9 || fail "another make up/down of this stack still runs after 15 minutes (lock $RUN_DIR/stack.lock)"
+}
+
+# fail_if_port_held NAME PORT...: a port already held by another program fails naming it, rather than let a
+# start-up report success against a service that is not ours.
+fail_if_port_held() {
+  local name=$1 port holder; shift
+  for port in "$@"; do
+    if port_open 127.0.0.1 "$port"; then
+      holder=$(listener_of "$port")
+      fail "port $port (for $name) is already held by ${holder:-another program}; stop it or choose other ports in config.ini"
+    fi
+  done
+}
+
 # wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND every 0.5 s.
 wait_for() {
   local seconds=$1 what=$2; shift 2

@@ -24,16 +24,11 @@ MASTER_JSON=http://$MASTER_HOST:$MASTER_UI_PORT/json/
 # Already running: nothing to do. A PORT already held by another program: fail naming it, rather than report
 # success against a service that is not ours.
 start_daemon() {
-  local name=$1 port holder; shift
+  local name=$1; shift
   local ports=()
   while [ "$1" != -- ]; do ports+=("$1"); shift; done; shift
   if pid_alive "$RUN_DIR/$name.pid"; then return 0; fi
-  for port in "${ports[@]}"; do
-    if port_open 127.0.0.1 "$port"; then
-      holder=$(listener_of "$port")
-      fail "port $port (for $name) is already held by ${holder:-another program}; stop it or choose other ports in config.ini"
-    fi
-  done
+  fail_if_port_held "$name" "${ports[@]}"
   # 9>&-: the daemon must not inherit the stack lock, or it would hold it for its whole life.
   setsid nohup "$@" >"$LOG_DIR/$name.log" 2>&1 < /dev/null 9>&- &
   write_pid_file "$RUN_DIR/$name.pid" $!
@@ -62,14 +57,6 @@ workers_are() { [ "$(alive_workers)" = "$1" ]; }
 connect_open() { port_open "$CONNECT_HOST" "$CONNECT_PORT"; }
 
 worker_ids() { for f in "$RUN_DIR"/worker-*.pid; do [ -e "$f" ] && basename "$f" .pid | sed 's/worker-//'; done | sort -n; }
-
-# Two `make up`/`make down` at once would both see "not running" and double-start: one at a time, bounded wait.
-hold_stack_lock() {
-  exec 9>>"$RUN_DIR/stack.lock"
-  flock -n 9 && return 0
-  say "waiting for another make up/down of this stack to finish..."
-  flock -w 900 9 || fail "another make up/down of this stack still runs after 15 minutes (lock $RUN_DIR/stack.lock)"
-}
 
 up() {
   local scale=${1:-1} t0=$SECONDS

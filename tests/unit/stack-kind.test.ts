@@ -18,6 +18,8 @@ describe('stack choice', () => {
     expect(chooseStack({ probe: probe(true, false) })).toMatchObject({ kind: 'local', why: expect.stringContaining('compose v2') });
     expect(chooseStack({ probe: probe(false, true) })).toMatchObject({ kind: 'local', why: expect.stringContaining('docker info') });
     expect(chooseStack({ probe: probe(false, false) }).kind).toBe('local');
+    expect(chooseStack({ requested: 'auto', probe: probe(true, true) }).kind).toBe('docker');
+    expect(chooseStack({ requested: 'auto', probe: probe(false, true) }).kind).toBe('local');
   });
 
   it('follows STACK when set, without probing', () => {
@@ -47,10 +49,10 @@ describe('cli env / cli stack with a stand-in docker command', () => {
   };
   const cli = async (bin: string, args: string[], env: Record<string, string> = {}) => {
     const stackHome = env.STACK_HOME ?? mkdtempSync(join(tmpdir(), 'fr-stack-'));
-    const { STACK: _ignored, ...parentEnv } = process.env;
+    // STACK=auto: the choice under test, whatever this checkout's config.ini says.
     return run(process.execPath, ['--import', 'tsx', 'driver/cli.ts', ...args], {
       cwd: PROJECT_ROOT,
-      env: { ...parentEnv, PATH: `${bin}:${process.env.PATH}`, STACK_HOME: stackHome, MINIO_ACCESS_KEY: 'test-key', MINIO_SECRET_KEY: 'test-secret', ...env },
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, STACK: 'auto', STACK_HOME: stackHome, MINIO_ACCESS_KEY: 'test-key', MINIO_SECRET_KEY: 'test-secret', ...env },
     });
   };
   const stackLine = (stdout: string) => stdout.split('\n').find((line) => line.startsWith('STACK='));
