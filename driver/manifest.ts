@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { answersKey, layerKey, manifestKey, stampOf, type Layer } from '../contracts/index.js';
-import { listKeys } from './s3.js';
+import { listKeys, listObjects } from './s3.js';
 
 const StageName = z.enum(['extract', 'silver', 'gold']);
 export type StageName = z.infer<typeof StageName>;
@@ -196,16 +196,19 @@ export async function readManifest(s3: S3Client, bucket: string, snapshotTime: D
 }
 
 /**
- * The newest `limit` manifests, newest first (keys sort by time because the stamp is zero-padded). A manifest
- * that does not parse is named in `unreadable` instead of hiding every other run.
+ * The `limit` manifests written last, newest first: the runs that happened most recently, whatever the hour of
+ * their snapshot (a backfill of last week, or a snapshot stamped ahead of the clock, is still a recent run).
+ * A manifest that does not parse is named in `unreadable` instead of hiding every other run.
  */
 export async function recentManifests(
   s3: S3Client,
   bucket: string,
   limit: number,
 ): Promise<{ runs: RunManifest[]; unreadable: { key: string; reason: string }[] }> {
-  const keys = (await listKeys(s3, bucket, 'runs/')).filter((key) => key.endsWith('.json'));
-  const newest = keys.sort().reverse().slice(0, limit);
+  const manifests = (await listObjects(s3, bucket, 'runs/')).filter(({ key }) => key.endsWith('.json'));
+  // Keys break ties (a manifest written twice in one second): their stamps are zero-padded, so they sort by time.
+  manifests.sort((a, b) => b.written - a.written || (a.key < b.key ? 1 : a.key > b.key ? -1 : 0));
+  const newest = manifests.slice(0, limit).map(({ key }) => key);
   const read = await Promise.all(
     newest.map(async (key) => {
       const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));

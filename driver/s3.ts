@@ -1,15 +1,22 @@
 import { DeleteObjectCommand, DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 
-/** Every key under `prefix`, page after page. */
-export async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
+/** Every object under `prefix` with the time it was last written, page after page. */
+export async function listObjects(s3: S3Client, bucket: string, prefix: string): Promise<{ key: string; written: number }[]> {
+  const objects: { key: string; written: number }[] = [];
   let token: string | undefined;
   do {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
-    for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+    for (const object of page.Contents ?? []) {
+      if (object.Key) objects.push({ key: object.Key, written: object.LastModified?.getTime() ?? 0 });
+    }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
-  return keys;
+  return objects;
+}
+
+/** Every key under `prefix`. */
+export async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
+  return (await listObjects(s3, bucket, prefix)).map((object) => object.key);
 }
 
 /**
