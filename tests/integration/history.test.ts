@@ -4,7 +4,7 @@
  * and its API over those runs, in a real browser; a deleted gold snapshot restored by a backfill; and the trend
  * of a question over those hours against the per-snapshot answers.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeleteObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import type { FastifyInstance } from 'fastify';
@@ -27,6 +27,7 @@ import { goldPath } from '../../jobs/paths.js';
 import { makeBronzeWorld } from '../support/jobs-bronze-world.js';
 import { readSeedGold } from '../support/jobs-seed-gold.js';
 import { freshBucket, putText, testS3 } from '../support/jobs-s3.js';
+import { connectUiPort } from '../support/stack.js';
 
 /** Snapshots at 05, 06 and 08 UTC; the 07 one has bronze Spark cannot read (its run fails); 09 has no bronze. */
 const good = [new Date('2026-03-02T05:10:07Z'), new Date('2026-03-02T06:20:00Z'), new Date('2026-03-02T08:05:30Z')];
@@ -190,7 +191,8 @@ describe('the status page, from the manifests and answers tables only', () => {
 });
 
 describe('Spark UI legibility', () => {
-  const uiUrl = connectUiUrl();
+  const uiPort = connectUiPort();
+  const uiUrl = uiPort ? `http://127.0.0.1:${uiPort}` : undefined;
   it.skipIf(!uiUrl)('tags the Spark jobs of each stage with the run, the stage and the snapshot (Connect server REST API)', async () => {
     const [app] = (await (await fetch(`${uiUrl}/api/v1/applications`)).json()) as { id: string }[];
     const jobs = (await (await fetch(`${uiUrl}/api/v1/applications/${app!.id}/jobs`)).json()) as { jobTags?: string[] }[];
@@ -297,12 +299,3 @@ describe('trends over the hourly snapshots', () => {
     expect((await listSnapshots(s3, bucket)).map((s) => s.time.toISOString())).toContain(t.toISOString());
   });
 });
-
-/** The local Connect server's driver UI, from its log (the port is the first free one from 4040). */
-function connectUiUrl(): string | undefined {
-  const log = join(loadConfig().stackHome, 'logs', 'connect.log');
-  if (!existsSync(log)) return undefined;
-  const ports = [...readFileSync(log, 'utf8').matchAll(/Successfully started service 'SparkUI' on port (\d+)/g)];
-  const port = ports.at(-1)?.[1];
-  return port ? `http://127.0.0.1:${port}` : undefined;
-}

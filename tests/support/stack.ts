@@ -1,6 +1,6 @@
 /** Test helpers for the local stack: run the project's own commands and read what the services report. */
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadConfig, PROJECT_ROOT } from '../../driver/config.js';
@@ -147,13 +147,21 @@ export interface ExecutorSummary {
 export const sparkUiTime = (time: string | undefined) => Date.parse((time ?? '').replace(/GMT$/, 'Z'));
 
 /**
- * The REST API of the Spark UI of the Connect server (the Spark driver) running application `appId`. Its port is
- * the first free one from 4040, chosen at start and logged by the server (its log is rewritten at each start);
- * the API must name `appId`, so another stack's driver is never taken for ours.
+ * The port of the local Connect server's Spark UI: the first free one from 4040, chosen at start and logged by
+ * the server (its log is rewritten at each start); undefined before it logged one.
+ */
+export function connectUiPort(): string | undefined {
+  const log = join(loadConfig().stackHome, 'logs', 'connect.log');
+  if (!existsSync(log)) return undefined;
+  return [...readFileSync(log, 'utf8').matchAll(/Successfully started service 'SparkUI' on port (\d+)/g)].at(-1)?.[1];
+}
+
+/**
+ * The REST API of the Spark UI of the Connect server (the Spark driver) running application `appId`; the API
+ * must name `appId`, so another stack's driver is never taken for ours.
  */
 export async function driverApi(appId: string): Promise<string> {
-  const log = readFileSync(join(loadConfig().stackHome, 'logs', 'connect.log'), 'utf8');
-  const port = [...log.matchAll(/Successfully started service 'SparkUI' on port (\d+)/g)].at(-1)?.[1];
+  const port = connectUiPort();
   if (!port) throw new Error('the Connect server logged no Spark UI port (connect.log)');
   const api = `http://127.0.0.1:${port}/api/v1/applications/${appId}`;
   const apps = (await (await fetch(`http://127.0.0.1:${port}/api/v1/applications`)).json()) as { id: string }[];
