@@ -1,13 +1,13 @@
 import { DeleteObjectCommand, DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 
-/** Every object under `prefix` with the time it was last written, page after page. */
-export async function listObjects(s3: S3Client, bucket: string, prefix: string): Promise<{ key: string; written: number }[]> {
-  const objects: { key: string; written: number }[] = [];
+/** Every object under `prefix` with the time it was last written and its size, page after page. */
+export async function listObjects(s3: S3Client, bucket: string, prefix: string): Promise<{ key: string; written: number; bytes: number }[]> {
+  const objects: { key: string; written: number; bytes: number }[] = [];
   let token: string | undefined;
   do {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
     for (const object of page.Contents ?? []) {
-      if (object.Key) objects.push({ key: object.Key, written: object.LastModified?.getTime() ?? 0 });
+      if (object.Key) objects.push({ key: object.Key, written: object.LastModified?.getTime() ?? 0, bytes: object.Size ?? 0 });
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
@@ -17,6 +17,12 @@ export async function listObjects(s3: S3Client, bucket: string, prefix: string):
 /** Every key under `prefix`. */
 export async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
   return (await listObjects(s3, bucket, prefix)).map((object) => object.key);
+}
+
+/** The size of the object at `key`, or of every object in the directory-like `key` (a Parquet output). */
+export async function bytesAt(s3: S3Client, bucket: string, key: string): Promise<number> {
+  const objects = (await listObjects(s3, bucket, key)).filter((o) => o.key === key || o.key.startsWith(`${key}/`));
+  return objects.reduce((sum, o) => sum + o.bytes, 0);
 }
 
 /**

@@ -4,14 +4,14 @@ import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { recentSnapshotFlights } from './manifest.js';
 import { InterruptedError, type Stage } from './pipeline.js';
-import { deleteObject, deletePrefix } from './s3.js';
+import { bytesAt, deleteObject, deletePrefix } from './s3.js';
 import { ANSWERS_TABLE_TAG, tagSession } from './spark-tags.js';
 import { currentReferenceKey, extractSnapshot } from '../extract/index.js';
 import type { SparkSession } from '../spark/index.js';
 import type { RunSpark } from './run-spark.js';
 import { answersKey, bronzeKey, goldKey, quarantineKey, silverKey } from '../contracts/index.js';
 import { bronzePath } from '../jobs/paths.js';
-import { RowAccountingError, runAnswersTable, runGold, runSilver } from '../jobs/index.js';
+import { layoutFor, RowAccountingError, runAnswersTable, runGold, runSilver } from '../jobs/index.js';
 
 interface StageContext {
   config: Config;
@@ -106,7 +106,8 @@ export function pipelineStages(ctx: StageContext): Stage[] {
     name: 'silver',
     run: (signal, _log, runId) =>
       withSpark(ctx, { runId, stage: 'silver' }, signal, async (spark) => {
-        const r = await runSilver(spark, { bucket, snapshotTime });
+        const layout = layoutFor(await bytesAt(s3, bucket, bronzeKey(snapshotTime)));
+        const r = await runSilver(spark, { bucket, snapshotTime, layout });
         if (bronzeRowsWritten !== undefined && r.bronzeRows !== bronzeRowsWritten) {
           throw new RowAccountingError(
             `silver read ${r.bronzeRows} bronze rows from ${bronzePath(bucket, snapshotTime)} but extract wrote ${bronzeRowsWritten}`,
@@ -128,12 +129,19 @@ export function pipelineStages(ctx: StageContext): Stage[] {
     run: (signal, _log, runId) =>
       withSpark(ctx, { runId, stage: 'gold' }, signal, async (spark) => {
         // The current versions, named before the job starts: gold records them (details.reference).
-        const reference = { airports: await currentReferenceKey(s3, bucket, 'airports'), airlines: await currentReferenceKey(s3, bucket, 'airlines') };
-        const { silverRows, goldRows, goldPath: path, ...details } = await runGold(spark, { bucket, snapshotTime, reference });
+        const [airports, airlines, bronzeBytes] = await Promise.all([
+          currentReferenceKey(s3, bucket, 'airports'),
+          currentReferenceKey(s3, bucket, 'airlines'),
+          bytesAt(s3, bucket, bronzeKey(snapshotTime)),
+        ]);
+        const reference = { airports, airlines };
+        // Laid out as silver was: by the snapshot's size (silver's compressed Parquet would understate its rows).
+        const layout = layoutFor(bronzeBytes);
+        const { silverRows, goldRows, goldPath: path, ...details } = await runGold(spark, { bucket, snapshotTime, reference, layout });
         // A separate step once gold is written: the answers of this snapshot, kept next to it (its Spark jobs
         // tagged apart from gold's, for `make bench`).
         spark.addTag(ANSWERS_TABLE_TAG);
-        const { answersPath } = await runAnswersTable(spark, { bucket, snapshotTime });
+        const { answersPath } = await runAnswersTable(spark, { bucket, snapshotTime, goldJustWritten: true });
         return { rowsIn: silverRows, rowsOut: goldRows, outputs: [path, answersPath], details };
       }),
     clean: () => cleanSparkOutput(goldKey(snapshotTime), answersKey(snapshotTime)),

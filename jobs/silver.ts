@@ -69,28 +69,31 @@ export const REASON_COLUMN = 'reason';
 const reasonSql = `nullif(concat_ws('; ', ${QUARANTINE_RULES.map(([reason, condition]) => `CASE WHEN ${condition} THEN '${reason}' END`).join(', ')}), '')`;
 
 /** The silver columns: typed, trimmed, '' as null, upper-case codes. */
-const SILVER_COLUMN_SQL: ReadonlyArray<readonly [name: string, sql: string]> = [
-  ['id', text('id')],
-  ['icao_24bit', `upper(${text('icao_24bit')})`],
-  ['latitude', parsed('latitude', 'DOUBLE')],
-  ['longitude', parsed('longitude', 'DOUBLE')],
-  ['heading', parsed('heading', 'INT')],
-  ['altitude', parsed('altitude', 'INT')],
-  ['ground_speed', parsed('ground_speed', 'INT')],
-  ['vertical_speed', parsed('vertical_speed', 'INT')],
-  ['squawk', text('squawk')],
-  ['aircraft_code', `upper(${text('aircraft_code')})`],
-  ['registration', text('registration')],
-  ['time', `timestamp_seconds(${parsed('time', 'BIGINT')})`],
-  ['origin_airport_iata', `upper(${text('origin_airport_iata')})`],
-  ['destination_airport_iata', `upper(${text('destination_airport_iata')})`],
-  ['number', text('number')],
-  ['airline_iata', `upper(${text('airline_iata')})`],
-  ['airline_icao', `upper(${text('airline_icao')})`],
-  ['callsign', text('callsign')],
-  ['on_ground', parsed('on_ground', 'BOOLEAN')],
-  ['snapshot_time', parsed('snapshot_time', 'TIMESTAMP')],
+const SILVER_COLUMNS: ReadonlyArray<readonly [name: string, type: string, sql: string]> = [
+  ['id', 'STRING', text('id')],
+  ['icao_24bit', 'STRING', `upper(${text('icao_24bit')})`],
+  ['latitude', 'DOUBLE', parsed('latitude', 'DOUBLE')],
+  ['longitude', 'DOUBLE', parsed('longitude', 'DOUBLE')],
+  ['heading', 'INT', parsed('heading', 'INT')],
+  ['altitude', 'INT', parsed('altitude', 'INT')],
+  ['ground_speed', 'INT', parsed('ground_speed', 'INT')],
+  ['vertical_speed', 'INT', parsed('vertical_speed', 'INT')],
+  ['squawk', 'STRING', text('squawk')],
+  ['aircraft_code', 'STRING', `upper(${text('aircraft_code')})`],
+  ['registration', 'STRING', text('registration')],
+  ['time', 'TIMESTAMP', `timestamp_seconds(${parsed('time', 'BIGINT')})`],
+  ['origin_airport_iata', 'STRING', `upper(${text('origin_airport_iata')})`],
+  ['destination_airport_iata', 'STRING', `upper(${text('destination_airport_iata')})`],
+  ['number', 'STRING', text('number')],
+  ['airline_iata', 'STRING', `upper(${text('airline_iata')})`],
+  ['airline_icao', 'STRING', `upper(${text('airline_icao')})`],
+  ['callsign', 'STRING', text('callsign')],
+  ['on_ground', 'BOOLEAN', parsed('on_ground', 'BOOLEAN')],
+  ['snapshot_time', 'TIMESTAMP', parsed('snapshot_time', 'TIMESTAMP')],
 ];
+
+/** Silver's schema, given to its readers so they need not open a Parquet footer to learn it (a Spark job). */
+export const SILVER_SCHEMA_DDL = SILVER_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ');
 
 /**
  * Adds the quarantine reason and, among clean rows, the recency rank of each row within its id
@@ -112,7 +115,7 @@ export function classifyBronze(bronze: DataFrame): DataFrame {
 export function silverFlights(classified: DataFrame): DataFrame {
   return classified
     .filter(F.expr(`${REASON_COLUMN} IS NULL AND _recency_rank = 1`))
-    .select(...SILVER_COLUMN_SQL.map(([name, sql]) => F.expr(sql).alias(name)));
+    .select(...SILVER_COLUMNS.map(([name, , sql]) => F.expr(sql).alias(name)));
 }
 
 /** The quarantined rows, exactly as read from bronze (strings), with the reason. */

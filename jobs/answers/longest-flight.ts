@@ -2,12 +2,12 @@ import { F, type DataFrame } from '../../spark/index.js';
 import { AIRLINE_LABEL_SQL } from './common.js';
 
 /**
- * The flight with the longest origin–destination great-circle distance (every flight tied for it, by id). The
- * longest distance is a one-row aggregate joined back (broadcast), not a window over every flight, which would
- * send all of gold through a single task.
+ * The flight with the longest origin–destination great-circle distance (every flight tied for it, by id). Ranked
+ * by a window filtered to the first rank, which Spark turns into a per-partition top before any shuffle (its
+ * window group limit): only each partition's longest flights move, and on one partition nothing does.
  */
 export function longestFlight(gold: DataFrame): DataFrame {
-  const flights = gold
+  return gold
     .filter(F.expr('distance IS NOT NULL'))
     .select(
       F.col('id'),
@@ -16,9 +16,9 @@ export function longestFlight(gold: DataFrame): DataFrame {
       F.col('origin_airport_iata').alias('origin'),
       F.col('destination_airport_iata').alias('destination'),
       F.expr('CAST(distance AS DOUBLE)').alias('distance'),
-    );
-  return flights
-    .join(flights.agg(F.max('distance').alias('longest')), F.expr('distance = longest'), 'inner')
+      F.expr('rank() OVER (ORDER BY CAST(distance AS DOUBLE) DESC)').alias('_rank'),
+    )
+    .filter(F.expr('_rank = 1'))
     .select('id', 'number', 'airline', 'origin', 'destination', F.expr('round(distance, 1)').alias('distance_km'))
     .orderBy(F.col('id').asc());
 }

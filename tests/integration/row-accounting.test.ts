@@ -1,7 +1,7 @@
 /**
  * The row accounting is gathered while silver and gold are written (observed metrics, no pass of its own). These
  * tests lose rows on purpose — a silver, quarantine or gold plan that drops some — and expect the stage to fail
- * with a RowAccountingError, on the real cluster and MinIO. The honest run beside them must pass.
+ * with a RowAccountingError, on the real cluster and MinIO, in both layouts. The honest run beside them must pass.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../driver/config.js';
@@ -9,7 +9,7 @@ import { deletePrefix } from '../../driver/s3.js';
 import { F, SparkSession } from '../../spark/index.js';
 import { quarantinedFlights, silverFlights } from '../../jobs/silver.js';
 import { goldFlights } from '../../jobs/gold.js';
-import { RowAccountingError, runGold, runSilver } from '../../jobs/index.js';
+import { RowAccountingError, runGold, runSilver, type Layout } from '../../jobs/index.js';
 import { AIRLINES_KEY, AIRPORTS_KEY, bronzeKey } from '../../contracts/index.js';
 import { makeBronzeWorld, type BronzeWorld } from '../support/jobs-bronze-world.js';
 import { readSeedGold } from '../support/jobs-seed-gold.js';
@@ -20,7 +20,6 @@ const s3 = testS3();
 let spark: SparkSession;
 let bucket: string;
 let world: BronzeWorld;
-const options = () => ({ bucket, snapshotTime });
 /** Loses the rows whose id ends in 7 (about one in sixteen: hexadecimal ids). */
 const lossy = F.expr(`NOT coalesce(endswith(id, '7'), false)`);
 
@@ -38,7 +37,11 @@ afterAll(async () => {
   if (bucket) await deletePrefix(s3, bucket, '');
 });
 
-describe('row accounting observed while writing', () => {
+// Both layouts (jobs/layout.ts): their plans differ (one partition: no shuffle, a window for the airline-country
+// fallback; spread: shuffles and broadcast joins), and each must catch a loss.
+describe.each<Layout>(['one partition', 'spread'])('row accounting observed while writing (%s)', (layout) => {
+  const options = () => ({ bucket, snapshotTime, layout });
+
   it('an honest run reconciles: bronze = silver + quarantined + duplicates, gold = silver', async () => {
     const silver = await runSilver(spark, options());
     expect(silver.bronzeRows).toBe(world.bronzeRows);
