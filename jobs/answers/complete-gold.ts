@@ -5,6 +5,7 @@
 import { F, type DataFrame } from '../../spark/index.js';
 import { withAirlineCountry } from '../gold.js';
 import { UNKNOWN_MANUFACTURER } from '../reference/aircraft-types.js';
+import { normalizedCountrySql } from '../reference/countries.js';
 
 export interface AnswerReferences {
   countries: DataFrame;
@@ -23,7 +24,9 @@ export function completeGold(gold: DataFrame, columns: readonly string[], refs: 
   }
   if (!columns.includes('airline_country')) {
     const known = [...columns, ...(columns.includes('aircraft_manufacturer') ? [] : ['aircraft_manufacturer'])];
-    complete = withAirlineCountry(complete, refs).select(...[...known, 'airline_country'].map((c) => F.col(c)));
+    const names = refs.countries.select(F.col('country_key').alias('_country_key'), F.col('country_name').alias('origin_country_name'));
+    const withOriginCountryName = complete.join(names, F.expr(`${normalizedCountrySql('origin_country')} = _country_key`), 'left');
+    complete = withAirlineCountry(withOriginCountryName, refs).select(...[...known, 'airline_country'].map((c) => F.col(c)));
   }
   return complete;
 }

@@ -6,19 +6,23 @@
  */
 import { F, type DataFrame } from '../../spark/index.js';
 import { QUESTIONS, type Question } from './index.js';
+import type { Layout } from '../layout.js';
 
 export const ANSWERS_TABLE_KEYS = ['question', 'position', 'snapshot_time'] as const;
 
 /**
- * Every question over one gold snapshot, as one plan written once. Each question reads gold as a single
- * partition: its aggregations, windows and sorts then need no shuffle, and the union of single partitions is one
- * partition (one file), so the table is one task scanning gold once per question and writing its answers,
- * instead of a Spark job for every shuffle of every question. Gold's rows stream through the task, never held.
+ * Every question over one gold snapshot, as one plan written once as one file.
+ *
+ * - `one partition` (an hourly snapshot): each question reads gold as a single partition, so its aggregations,
+ *   windows and sorts need no shuffle and the union of single partitions is one partition: the table is one task
+ *   scanning gold once per question, instead of a Spark job for every shuffle of every question.
+ * - `spread` (a large snapshot): each question aggregates gold's partitions in parallel and shuffles only its
+ *   partial counts; the small answers are gathered into one partition to be written.
  */
-export function answersTable(gold: DataFrame, snapshotTime: Date, questions: readonly Question[] = QUESTIONS): DataFrame {
-  const onePartition = gold.coalesce(1);
+export function answersTable(gold: DataFrame, snapshotTime: Date, layout: Layout, questions: readonly Question[] = QUESTIONS): DataFrame {
+  const input = layout === 'one partition' ? gold.coalesce(1) : gold;
   return questions
-    .map((q) => questionRows(q, q.plan(onePartition), snapshotTime))
+    .map((q) => questionRows(q, q.plan(input), snapshotTime))
     .reduce((all, next) => all.unionByName(next, true))
     .coalesce(1);
 }

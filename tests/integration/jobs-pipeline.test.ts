@@ -151,7 +151,7 @@ describe.each<Layout>(['one partition', 'spread'])('%s', (layout) => {
 
   describe('the answers table written after gold', () => {
     it('holds, per question, exactly the rows computed from gold (same order, ties included)', async () => {
-      await runAnswersTable(spark, { bucket, snapshotTime, goldJustWritten: true });
+      await runAnswersTable(spark, { bucket, snapshotTime, layout, goldJustWritten: true });
       const stored = await readStoredAnswers(s3, bucket, snapshotTime);
       expect(stored).toBeDefined();
       for (const question of QUESTIONS) {
