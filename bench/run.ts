@@ -243,7 +243,7 @@ async function main(): Promise<void> {
     if (ONLY.has('transforms')) {
       const figures = await benchTransforms();
       sections.push(
-        `## Silver + gold per snapshot (synthetic bronze, warm cluster, ${REPEATS} runs)\n\n` +
+        `## Silver + gold per snapshot: the runners alone, one session, spread layout, no answers table (synthetic bronze, warm cluster, ${REPEATS} runs)\n\n` +
           markdownTable(
             ['flights', 'scale', 'silver', 'gold', 'silver + gold', 'driver peak RSS'],
             figures.map((f) => [f.size.toLocaleString('en-US'), f.scale, formatSeconds(f.silver), formatSeconds(f.gold), formatSeconds(f.total), `${f.peakRssMiB.toFixed(0)} MiB`]),

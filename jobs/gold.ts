@@ -77,19 +77,21 @@ export function haversineKm(lat1: Column, lon1: Column, lat2: Column, lon2: Colu
   return F.asin(F.sqrt(a)).multiply(2 * EARTH_RADIUS_KM);
 }
 
-/** The country an airline flies most from: the most frequent canonical origin country, ties to the first by name. */
-const mostFlownFromSql = (countryName: string) => `mode(${countryName}, true)`;
+/**
+ * The country an airline flies most from: the most frequent canonical origin country (`mode` skips the flights
+ * whose origin country is unknown), ties to the first by name (`mode(..., true)` returns the lowest tied value).
+ */
+const MOST_FLOWN_FROM_SQL = 'mode(origin_country_name, true)';
 
 /**
  * Per airline (ICAO), the country it flies most from in `flights` (airline_icao, origin_country_name): the
- * fallback for airlines the dataset does not know. One aggregation (`mode(..., true)` returns the lowest of the
- * tied values).
+ * fallback for airlines the dataset does not know, as one aggregation.
  */
 export function mostFlownFromCountry(flights: DataFrame): DataFrame {
   return flights
     .filter(F.expr('airline_icao IS NOT NULL'))
     .groupBy(F.col('airline_icao').alias('fb_icao'))
-    .agg(F.expr(mostFlownFromSql('origin_country_name')).alias('fb_country'));
+    .agg(F.expr(MOST_FLOWN_FROM_SQL).alias('fb_country'));
 }
 
 /** Adds `fb_country`, the country each flight's airline flies most from, to flights that lack `ds_country`. */
@@ -107,13 +109,12 @@ const fallbackByJoin =
 
 /**
  * The fallback as a window over flights that carry `origin_country_name`: on one partition it needs neither a
- * shuffle nor a second evaluation of the flights, and `mode` skips the flights whose origin country is unknown,
- * as the aggregation's inner join does.
+ * shuffle nor a second evaluation of the flights.
  */
 const fallbackByWindow: AirlineFallback = (flights) =>
   flights.withColumn(
     'fb_country',
-    F.expr(`CASE WHEN ds_country IS NULL AND airline_icao IS NOT NULL THEN ${mostFlownFromSql('origin_country_name')} OVER (PARTITION BY airline_icao) END`),
+    F.expr(`CASE WHEN ds_country IS NULL AND airline_icao IS NOT NULL THEN ${MOST_FLOWN_FROM_SQL} OVER (PARTITION BY airline_icao) END`),
   );
 
 /**
