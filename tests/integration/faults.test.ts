@@ -88,9 +88,15 @@ async function runOnce(wanted: Date, wrap: (stages: Stage[]) => Stage[] = (s) =>
   }
 }
 
+/**
+ * The objects under `prefix` that hold data: not the committer's pending `__magic` uploads, and not the empty
+ * directory marker (a zero-byte `…/` key) that S3A leaves when the write created the output directory before
+ * MinIO went down — it holds nothing, and readers go by `_SUCCESS`.
+ */
 async function visibleKeys(prefix: string): Promise<string[]> {
   const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
-  return (page.Contents ?? []).map((o) => o.Key!).filter((k) => !k.includes('__magic'));
+  const directoryMarker = (o: { Key?: string; Size?: number }) => o.Key!.endsWith('/') && !o.Size;
+  return (page.Contents ?? []).filter((o) => !directoryMarker(o)).map((o) => o.Key!).filter((k) => !k.includes('__magic'));
 }
 
 // The faults are real processes of the local stack killed by their pid files: on another kind, skipped, saying so.
