@@ -69,12 +69,6 @@ images() {
   say "images: $spark_image, $minio_image"
 }
 
-MASTER_JSON=http://$(host_of "$SPARK_MASTER_URL"):$SPARK_MASTER_WEBUI_PORT/json/
-alive_workers() {
-  curl -fsSL --max-time 3 "$MASTER_JSON" 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{console.log(JSON.parse(s).workers.filter(w=>w.state==="ALIVE").length)}catch{console.log(0)}})'
-}
-workers_are() { [ "$(alive_workers)" = "$1" ]; }
-connect_open() { port_open "$(host_of "$SPARK_CONNECT_URL")" "$(port_of "$SPARK_CONNECT_URL")"; }
 
 up() {
   local scale=${1:-1} t0=$SECONDS

@@ -71,6 +71,15 @@ fail_if_port_held() {
   done
 }
 
+# What `up` waits for, on either kind of stack (the settings as load_settings left them): the master's count of
+# ALIVE workers (0 when it does not answer), and the Spark Connect port open.
+alive_workers() {
+  curl -fsSL --max-time 3 "http://$(host_of "$SPARK_MASTER_URL"):$SPARK_MASTER_WEBUI_PORT/json/" 2>/dev/null \
+    | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{console.log(JSON.parse(s).workers.filter(w=>w.state==="ALIVE").length)}catch{console.log(0)}})'
+}
+workers_are() { [ "$(alive_workers)" = "$1" ]; }
+connect_open() { port_open "$(host_of "$SPARK_CONNECT_URL")" "$(port_of "$SPARK_CONNECT_URL")"; }
+
 # wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND every 0.5 s.
 wait_for() {
   local seconds=$1 what=$2; shift 2

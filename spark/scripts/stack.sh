@@ -18,7 +18,6 @@ MINIO_HOST=$(host_of "$MINIO_ENDPOINT"); MINIO_PORT=$(port_of "$MINIO_ENDPOINT")
 MASTER_HOST=$(host_of "$SPARK_MASTER_URL"); MASTER_PORT=$(port_of "$SPARK_MASTER_URL")
 CONNECT_HOST=$(host_of "$SPARK_CONNECT_URL"); CONNECT_PORT=$(port_of "$SPARK_CONNECT_URL")
 MASTER_UI_PORT=$SPARK_MASTER_WEBUI_PORT
-MASTER_JSON=http://$MASTER_HOST:$MASTER_UI_PORT/json/
 
 # start_daemon NAME PORT... -- COMMAND...: runs COMMAND in the background in its own session, pid in run/NAME.pid.
 # Already running: nothing to do. A PORT already held by another program: fail naming it, rather than report
@@ -47,14 +46,7 @@ stop_daemon() { # stop_daemon NAME: TERM, then KILL after 15 s, the whole proces
   rm -f "$pidfile"
 }
 
-alive_workers() {
-  curl -fsSL --max-time 3 "$MASTER_JSON" 2>/dev/null \
-    | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{const j=JSON.parse(s);console.log(j.workers.filter(w=>w.state==="ALIVE").length)}catch{console.log(0)}})'
-}
-
 minio_ready() { curl -fs --max-time 2 "$MINIO_ENDPOINT/minio/health/ready" >/dev/null; }
-workers_are() { [ "$(alive_workers)" = "$1" ]; }
-connect_open() { port_open "$CONNECT_HOST" "$CONNECT_PORT"; }
 
 worker_ids() { for f in "$RUN_DIR"/worker-*.pid; do [ -e "$f" ] && basename "$f" .pid | sed 's/worker-//'; done | sort -n; }
 
