@@ -11,7 +11,7 @@ import type { SparkSession } from '../spark/index.js';
 import type { RunSpark } from './run-spark.js';
 import { answersKey, bronzeKey, goldKey, quarantineKey, silverKey } from '../contracts/index.js';
 import { bronzePath } from '../jobs/paths.js';
-import { layoutFor, RowAccountingError, runAnswersTable, runGold, runSilver } from '../jobs/index.js';
+import { layoutFor, RowAccountingError, runAnswersTable, runGold, runSilver, type Layout } from '../jobs/index.js';
 
 interface StageContext {
   config: Config;
@@ -61,6 +61,10 @@ export function pipelineStages(ctx: StageContext): Stage[] {
   };
   // What extract wrote, for silver to check that Spark read every bronze row (unknown when silver runs alone).
   let bronzeRowsWritten: number | undefined;
+  // How silver and gold lay the snapshot out, by its bronze file's size: read once, by the first stage that asks,
+  // so gold is laid out as silver was.
+  let layout: Layout | undefined;
+  const snapshotLayout = async () => (layout ??= layoutFor(await bytesAt(s3, bucket, bronzeKey(snapshotTime))));
 
   // Which feed the flights come from: a collapsed world is judged against earlier snapshots of the same feed.
   const feed = ctx.fr24BaseUrl ?? 'FR24';
@@ -106,8 +110,7 @@ export function pipelineStages(ctx: StageContext): Stage[] {
     name: 'silver',
     run: (signal, _log, runId) =>
       withSpark(ctx, { runId, stage: 'silver' }, signal, async (spark) => {
-        const layout = layoutFor(await bytesAt(s3, bucket, bronzeKey(snapshotTime)));
-        const r = await runSilver(spark, { bucket, snapshotTime, layout });
+        const r = await runSilver(spark, { bucket, snapshotTime, layout: await snapshotLayout() });
         if (bronzeRowsWritten !== undefined && r.bronzeRows !== bronzeRowsWritten) {
           throw new RowAccountingError(
             `silver read ${r.bronzeRows} bronze rows from ${bronzePath(bucket, snapshotTime)} but extract wrote ${bronzeRowsWritten}`,
@@ -129,14 +132,12 @@ export function pipelineStages(ctx: StageContext): Stage[] {
     run: (signal, _log, runId) =>
       withSpark(ctx, { runId, stage: 'gold' }, signal, async (spark) => {
         // The current versions, named before the job starts: gold records them (details.reference).
-        const [airports, airlines, bronzeBytes] = await Promise.all([
+        const [airports, airlines, layout] = await Promise.all([
           currentReferenceKey(s3, bucket, 'airports'),
           currentReferenceKey(s3, bucket, 'airlines'),
-          bytesAt(s3, bucket, bronzeKey(snapshotTime)),
+          snapshotLayout(),
         ]);
         const reference = { airports, airlines };
-        // Laid out as silver was: by the snapshot's size (silver's compressed Parquet would understate its rows).
-        const layout = layoutFor(bronzeBytes);
         const { silverRows, goldRows, goldPath: path, ...details } = await runGold(spark, { bucket, snapshotTime, reference, layout });
         // A separate step once gold is written: the answers of this snapshot, kept next to it (its Spark jobs
         // tagged apart from gold's, for `make bench`).
