@@ -8,7 +8,7 @@ import { loadConfig } from '../../driver/config.js';
 import { SparkSession } from '../../spark/index.js';
 import { QUESTIONS, runAnswer, runAnswersTable, runGold, runSilver, type GoldResult, type Layout, type SilverResult } from '../../jobs/index.js';
 import { readStoredAnswers } from '../../driver/history.js';
-import { AIRLINES_KEY, AIRPORTS_KEY, bronzeKey } from '../../contracts/index.js';
+import { bronzeKey } from '../../contracts/index.js';
 import { goldPath, quarantinePath, silverPath } from '../../jobs/paths.js';
 import { QUARANTINE_RULES, SILVER_SCHEMA_DDL } from '../../jobs/silver.js';
 import { GOLD_SCHEMA_DDL } from '../../jobs/gold.js';
@@ -16,7 +16,7 @@ import { makeBronzeWorld, type BronzeWorld, type WorldFlight } from '../support/
 import { COUNTRY_OF_AIRLINE, MANUFACTURER_OF_TYPE } from '../support/hand-checked.js';
 import { readSeedGold } from '../support/jobs-seed-gold.js';
 import { haversineKm } from '../support/jobs-haversine.js';
-import { dropBucket, freshBucket, putText, testS3 } from '../support/jobs-s3.js';
+import { dropBucket, freshBucket, putText, putWorld, testS3 } from '../support/jobs-s3.js';
 import { present } from '../support/present.js';
 
 const snapshotTime = new Date('2026-03-01T10:20:30Z');
@@ -36,9 +36,7 @@ describe.each<Layout>(['one partition', 'spread'])('%s', (layout) => {
   beforeAll(async () => {
     bucket = await freshBucket(s3, 'jobs-pipeline-test');
     world = makeBronzeWorld(await readSeedGold(), { flights: 3000, snapshotTime, withDefects: true });
-    await putText(s3, bucket, bronzeKey(snapshotTime), world.bronzeCsv);
-    await putText(s3, bucket, AIRPORTS_KEY, world.airportsCsv);
-    await putText(s3, bucket, AIRLINES_KEY, world.airlinesCsv);
+    await putWorld(s3, bucket, world, snapshotTime);
     const { spark: sparkConfig } = loadConfig();
     spark = await SparkSession.builder().remote(sparkConfig.connectUrl).getOrCreate();
     silver = await runSilver(spark, { bucket, snapshotTime, layout });

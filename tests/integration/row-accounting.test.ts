@@ -10,10 +10,9 @@ import { F, SparkSession } from '../../spark/index.js';
 import { quarantinedFlights, silverFlights } from '../../jobs/silver.js';
 import { goldFlights } from '../../jobs/gold.js';
 import { RowAccountingError, runGold, runSilver, type Layout } from '../../jobs/index.js';
-import { AIRLINES_KEY, AIRPORTS_KEY, bronzeKey } from '../../contracts/index.js';
 import { makeBronzeWorld, type BronzeWorld } from '../support/jobs-bronze-world.js';
 import { readSeedGold } from '../support/jobs-seed-gold.js';
-import { freshBucket, putText, testS3 } from '../support/jobs-s3.js';
+import { freshBucket, putWorld, testS3 } from '../support/jobs-s3.js';
 
 const snapshotTime = new Date('2026-04-02T08:00:00Z');
 const s3 = testS3();
@@ -26,9 +25,7 @@ const lossy = F.expr(`NOT coalesce(endswith(id, '7'), false)`);
 beforeAll(async () => {
   bucket = await freshBucket(s3, 'row-accounting-test');
   world = makeBronzeWorld(await readSeedGold(), { flights: 600, snapshotTime, withDefects: true });
-  await putText(s3, bucket, bronzeKey(snapshotTime), world.bronzeCsv);
-  await putText(s3, bucket, AIRPORTS_KEY, world.airportsCsv);
-  await putText(s3, bucket, AIRLINES_KEY, world.airlinesCsv);
+  await putWorld(s3, bucket, world, snapshotTime);
   spark = await SparkSession.builder().remote(loadConfig().spark.connectUrl).getOrCreate();
 });
 

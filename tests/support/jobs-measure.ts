@@ -6,10 +6,9 @@
 import { loadConfig } from '../../driver/config.js';
 import { SparkSession } from '../../spark/index.js';
 import { answer, openGold, QUESTIONS, runGold, runSilver } from '../../jobs/index.js';
-import { AIRLINES_KEY, AIRPORTS_KEY, bronzeKey } from '../../contracts/index.js';
 import { makeBronzeWorld } from './jobs-bronze-world.js';
 import { readSeedGold } from './jobs-seed-gold.js';
-import { dropBucket, freshBucket, putText, testS3 } from './jobs-s3.js';
+import { dropBucket, freshBucket, putWorld, testS3 } from './jobs-s3.js';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=') as [string, string]));
 const flights = Number(args.flights ?? 20000);
@@ -23,9 +22,7 @@ try {
   for (let i = 0; i < repeat; i++) {
     const snapshotTime = new Date(Date.UTC(2026, 0, 1, 10, 0, i));
     const world = makeBronzeWorld(seed, { flights, snapshotTime, seed: i + 1, withDefects: true });
-    await putText(s3, bucket, bronzeKey(snapshotTime), world.bronzeCsv);
-    await putText(s3, bucket, AIRPORTS_KEY, world.airportsCsv);
-    await putText(s3, bucket, AIRLINES_KEY, world.airlinesCsv);
+    await putWorld(s3, bucket, world, snapshotTime);
     let t0 = performance.now();
     const silver = await runSilver(spark, { bucket, snapshotTime });
     const silverS = seconds(t0);
