@@ -125,7 +125,7 @@ export async function runSilver(
   const bronze = readCsv(spark, source, BRONZE_SCHEMA_DDL, BRONZE_CSV_OPTIONS);
   // One partition: the de-duplication window needs no shuffle, and each write is a single job.
   const classified = classifyBronze(options.layout === 'one partition' ? bronze.coalesce(1) : bronze);
-  const [accounting, silverWritten, quarantineWritten] = [new Observation(), new Observation(), new Observation()];
+  const [accounting, quarantineRead, silverWritten, quarantineWritten] = [new Observation(), new Observation(), new Observation(), new Observation()];
   const paths = { silverPath: silverPath(bucket, snapshotTime), quarantinePath: quarantinePath(bucket, snapshotTime) };
   // The two writes run at once: each parses the bronze file in a single task (multi-line CSV cannot be split),
   // so together they use both cores instead of parsing twice in a row.
@@ -135,7 +135,14 @@ export async function runSilver(
       .observe(silverWritten, rowCount())
       .write.mode('overwrite')
       .parquet(paths.silverPath),
-    plans.quarantinedFlights(classified).observe(quarantineWritten, rowCount()).write.mode('overwrite').parquet(paths.quarantinePath),
+    // Observing the bronze rows the quarantine write reads also keeps its filter above the projection that
+    // computes each row's reason once: Spark pushes no filter below an observation, and a pushed-down filter
+    // would repeat every rule's parsing inline (a third of this write's time at 2,000,000 rows).
+    plans
+      .quarantinedFlights(classified.observe(quarantineRead, rowCount()))
+      .observe(quarantineWritten, rowCount())
+      .write.mode('overwrite')
+      .parquet(paths.quarantinePath),
   ]);
   for (const write of writes) if (write.status === 'rejected') throw explainCsvReadError(write.reason, 'silver: cannot read bronze', [[source, BRONZE_COLUMNS]]);
   const counts = accounting.get();
@@ -146,14 +153,15 @@ export async function runSilver(
     duplicatesRemoved: asNumber(counts.duplicates_removed),
     ...paths,
   };
-  const [silverRows, quarantinedRows] = [observedRows(silverWritten), observedRows(quarantineWritten)];
+  const [silverRows, quarantinedRows, quarantineBronzeRows] = [observedRows(silverWritten), observedRows(quarantineWritten), observedRows(quarantineRead)];
   if (
+    quarantineBronzeRows !== result.bronzeRows ||
     silverRows !== result.silverRows ||
     quarantinedRows !== result.quarantinedRows ||
     result.bronzeRows !== result.silverRows + result.quarantinedRows + result.duplicatesRemoved
   ) {
     throw new RowAccountingError(
-      `silver ${snapshotTime.toISOString()}: bronze ${result.bronzeRows} ≠ silver ${result.silverRows} (written ${silverRows}) + ` +
+      `silver ${snapshotTime.toISOString()}: bronze ${result.bronzeRows} (read for quarantine ${quarantineBronzeRows}) ≠ silver ${result.silverRows} (written ${silverRows}) + ` +
         `quarantined ${result.quarantinedRows} (written ${quarantinedRows}) + duplicates ${result.duplicatesRemoved}`,
     );
   }

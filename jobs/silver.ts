@@ -33,35 +33,46 @@ const MAX_UNIX_SECONDS = 4_102_444_800;
 
 /** A trimmed string column with '' read as missing. */
 const text = (c: string) => `nullif(trim(${c}), '')`;
-const parsed = (c: string, type: string) => `try_cast(${text(c)} AS ${type})`;
 
 /** Integer columns of the feed: empty is allowed (null), anything else must parse. */
 const INTEGER_COLUMNS = ['heading', 'altitude', 'ground_speed', 'vertical_speed'] as const;
 
+/** The bronze columns that hold a number, a flag or an instant, and the type each must parse as. */
+const PARSED_COLUMNS: ReadonlyArray<readonly [column: string, type: string]> = [
+  ['latitude', 'DOUBLE'],
+  ['longitude', 'DOUBLE'],
+  ['time', 'BIGINT'],
+  ...INTEGER_COLUMNS.map((c) => [c, 'INT'] as const),
+  ['on_ground', 'BOOLEAN'],
+  ['snapshot_time', 'TIMESTAMP'],
+];
+
 /**
- * The quarantine reasons, each a SQL condition over the raw row. The reason column lists every rule a row
- * breaks, separated by '; ', in this order.
+ * A parsed column's value (null when empty or unparseable). Each is parsed once per row, in a projection of its
+ * own: the rules, the de-duplication order and silver's columns all read it, and only the values (not bronze's
+ * strings) travel through the de-duplication shuffle.
+ */
+const parsed = (c: string) => `_${c}_value`;
+
+/**
+ * The quarantine reasons, each a SQL condition over the bronze row and its parsed values. The reason column lists
+ * every rule a row breaks, separated by '; ', in this order.
  */
 export const QUARANTINE_RULES: ReadonlyArray<readonly [reason: string, condition: string]> = [
   ['malformed_record', `${CORRUPT_RECORD_COLUMN} IS NOT NULL`],
   ['missing_id', `${text('id')} IS NULL`],
   ['missing_latitude', `${text('latitude')} IS NULL`],
-  ['unparseable_latitude', `${text('latitude')} IS NOT NULL AND ${parsed('latitude', 'DOUBLE')} IS NULL`],
-  ['latitude_out_of_range', `NOT coalesce(${parsed('latitude', 'DOUBLE')} BETWEEN -90 AND 90, true)`],
+  ['unparseable_latitude', `${text('latitude')} IS NOT NULL AND ${parsed('latitude')} IS NULL`],
+  ['latitude_out_of_range', `NOT coalesce(${parsed('latitude')} BETWEEN -90 AND 90, true)`],
   ['missing_longitude', `${text('longitude')} IS NULL`],
-  ['unparseable_longitude', `${text('longitude')} IS NOT NULL AND ${parsed('longitude', 'DOUBLE')} IS NULL`],
-  ['longitude_out_of_range', `NOT coalesce(${parsed('longitude', 'DOUBLE')} BETWEEN -180 AND 180, true)`],
+  ['unparseable_longitude', `${text('longitude')} IS NOT NULL AND ${parsed('longitude')} IS NULL`],
+  ['longitude_out_of_range', `NOT coalesce(${parsed('longitude')} BETWEEN -180 AND 180, true)`],
   ['missing_time', `${text('time')} IS NULL`],
-  ['unparseable_time', `${text('time')} IS NOT NULL AND ${parsed('time', 'BIGINT')} IS NULL`],
-  ['time_out_of_range', `NOT coalesce(${parsed('time', 'BIGINT')} BETWEEN 1 AND ${MAX_UNIX_SECONDS}, true)`],
-  ...INTEGER_COLUMNS.map(
-    (c) => [`unparseable_${c}`, `${text(c)} IS NOT NULL AND ${parsed(c, 'INT')} IS NULL`] as const,
-  ),
-  ['unparseable_on_ground', `${text('on_ground')} IS NOT NULL AND ${parsed('on_ground', 'BOOLEAN')} IS NULL`],
-  [
-    'unparseable_snapshot_time',
-    `${text('snapshot_time')} IS NOT NULL AND ${parsed('snapshot_time', 'TIMESTAMP')} IS NULL`,
-  ],
+  ['unparseable_time', `${text('time')} IS NOT NULL AND ${parsed('time')} IS NULL`],
+  ['time_out_of_range', `NOT coalesce(${parsed('time')} BETWEEN 1 AND ${MAX_UNIX_SECONDS}, true)`],
+  ...INTEGER_COLUMNS.map((c) => [`unparseable_${c}`, `${text(c)} IS NOT NULL AND ${parsed(c)} IS NULL`] as const),
+  ['unparseable_on_ground', `${text('on_ground')} IS NOT NULL AND ${parsed('on_ground')} IS NULL`],
+  ['unparseable_snapshot_time', `${text('snapshot_time')} IS NOT NULL AND ${parsed('snapshot_time')} IS NULL`],
 ];
 
 export const REASON_COLUMN = 'reason';
@@ -72,41 +83,44 @@ const reasonSql = `nullif(concat_ws('; ', ${QUARANTINE_RULES.map(([reason, condi
 const SILVER_COLUMNS: ReadonlyArray<readonly [name: string, type: string, sql: string]> = [
   ['id', 'STRING', text('id')],
   ['icao_24bit', 'STRING', `upper(${text('icao_24bit')})`],
-  ['latitude', 'DOUBLE', parsed('latitude', 'DOUBLE')],
-  ['longitude', 'DOUBLE', parsed('longitude', 'DOUBLE')],
-  ['heading', 'INT', parsed('heading', 'INT')],
-  ['altitude', 'INT', parsed('altitude', 'INT')],
-  ['ground_speed', 'INT', parsed('ground_speed', 'INT')],
-  ['vertical_speed', 'INT', parsed('vertical_speed', 'INT')],
+  ['latitude', 'DOUBLE', parsed('latitude')],
+  ['longitude', 'DOUBLE', parsed('longitude')],
+  ['heading', 'INT', parsed('heading')],
+  ['altitude', 'INT', parsed('altitude')],
+  ['ground_speed', 'INT', parsed('ground_speed')],
+  ['vertical_speed', 'INT', parsed('vertical_speed')],
   ['squawk', 'STRING', text('squawk')],
   ['aircraft_code', 'STRING', `upper(${text('aircraft_code')})`],
   ['registration', 'STRING', text('registration')],
-  ['time', 'TIMESTAMP', `timestamp_seconds(${parsed('time', 'BIGINT')})`],
+  // Converted after the rules: an out-of-range time would overflow a timestamp.
+  ['time', 'TIMESTAMP', `timestamp_seconds(${parsed('time')})`],
   ['origin_airport_iata', 'STRING', `upper(${text('origin_airport_iata')})`],
   ['destination_airport_iata', 'STRING', `upper(${text('destination_airport_iata')})`],
   ['number', 'STRING', text('number')],
   ['airline_iata', 'STRING', `upper(${text('airline_iata')})`],
   ['airline_icao', 'STRING', `upper(${text('airline_icao')})`],
   ['callsign', 'STRING', text('callsign')],
-  ['on_ground', 'BOOLEAN', parsed('on_ground', 'BOOLEAN')],
-  ['snapshot_time', 'TIMESTAMP', parsed('snapshot_time', 'TIMESTAMP')],
+  ['on_ground', 'BOOLEAN', parsed('on_ground')],
+  ['snapshot_time', 'TIMESTAMP', parsed('snapshot_time')],
 ];
 
 /** Silver's schema, given to its readers so they need not open a Parquet footer to learn it (a Spark job). */
 export const SILVER_SCHEMA_DDL = SILVER_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ');
 
 /**
- * Adds the quarantine reason and, among clean rows, the recency rank of each row within its id
+ * Adds the parsed values, the quarantine reason and, among clean rows, the recency rank of each row within its id
  * (1 = the newest `time`; equal times are ordered by the other fields so the choice is deterministic).
  */
 export function classifyBronze(bronze: DataFrame): DataFrame {
-  const withReason = bronze.withColumn(REASON_COLUMN, F.expr(reasonSql));
-  return withReason.withColumn(
+  const withValues = bronze.withColumns(
+    Object.fromEntries(PARSED_COLUMNS.map(([c, type]) => [parsed(c), F.expr(`try_cast(${text(c)} AS ${type})`)])),
+  );
+  return withValues.withColumn(REASON_COLUMN, F.expr(reasonSql)).withColumn(
     '_recency_rank',
     F.expr(
       `CASE WHEN ${REASON_COLUMN} IS NULL THEN row_number() OVER (PARTITION BY ${REASON_COLUMN} IS NULL, ${text('id')} ` +
-        `ORDER BY ${parsed('time', 'BIGINT')} DESC, ${parsed('snapshot_time', 'TIMESTAMP')} DESC NULLS LAST, ` +
-        `${parsed('altitude', 'INT')} DESC NULLS LAST, latitude, longitude, ${CORRUPT_RECORD_COLUMN}) END`,
+        `ORDER BY ${parsed('time')} DESC, ${parsed('snapshot_time')} DESC NULLS LAST, ${parsed('altitude')} DESC NULLS LAST, ` +
+        `latitude, longitude, ${CORRUPT_RECORD_COLUMN}) END`,
     ),
   );
 }
