@@ -9,7 +9,7 @@ import { createLogger } from '../driver/logger.js';
 import type { RunManifest, StageName } from '../driver/manifest.js';
 import { runPipeline, type Stage } from '../driver/pipeline.js';
 import { deletePrefix } from '../driver/s3.js';
-import { RunSpark } from '../driver/run-spark.js';
+import { PipelineSpark } from '../driver/pipeline-spark.js';
 import { pipelineStages } from '../driver/stages.js';
 import { startFr24Sim, writeSyntheticBronze } from '../extract/index.js';
 import { answersKey, bronzeKey, goldKey, quarantineKey, silverKey } from '../contracts/index.js';
@@ -55,14 +55,23 @@ async function objectExists(s3: S3Client, bucket: string, key: string): Promise<
   }
 }
 
-type StagesOf = (snapshotTime: Date, spark: RunSpark) => Stage[];
+type StagesOf = (snapshotTime: Date, spark: PipelineSpark) => Stage[];
 
-/** One pipeline run as run-main runs it: its own Spark session, closed at the end. */
-async function runOnce(options: PipelineBenchOptions, snapshotTime: Date, stagesOf: StagesOf, backfill = false): Promise<RunFigures> {
+/**
+ * One pipeline run as run-main runs it: on `kept`, the session the earlier runs used (as run-main's schedule and
+ * backfill keep theirs), else on a session of its own, closed at the end (as a `run-main once=1` process).
+ */
+async function runOnce(
+  options: PipelineBenchOptions,
+  snapshotTime: Date,
+  stagesOf: StagesOf,
+  { kept, backfill = false }: { kept?: PipelineSpark; backfill?: boolean } = {},
+): Promise<RunFigures> {
   const { config, s3, jobs } = options;
   const before = jobs ? await lastJobId(jobs) : -1;
   const load = loadavg()[0]!;
-  const spark = new RunSpark(config.spark);
+  const spark = kept ?? new PipelineSpark(config.spark);
+  spark.startRun();
   let stages: Stage[] = [];
   let manifest: RunManifest;
   try {
@@ -77,10 +86,9 @@ async function runOnce(options: PipelineBenchOptions, snapshotTime: Date, stages
       stageDeadlineMs: config.schedule.stageDeadlineMs,
       signal: new AbortController().signal,
       backfill, // silver and gold of a bronze file put there by the bench, as `make backfill` runs them
-
     });
   } finally {
-    await spark.close();
+    if (!kept) await spark.close();
   }
   if (manifest.status !== 'succeeded') throw new Error(`bench run ${snapshotTime.toISOString()} ${manifest.status}: ${manifest.errors.join('; ')}`);
   const figures: RunFigures = { ms: { run: manifest.durationMs }, jobs: {}, load };
@@ -161,37 +169,47 @@ export async function benchPipeline(options: PipelineBenchOptions): Promise<stri
   const copyBronze = async (size: number, snapshotTime: Date) =>
     s3.send(new CopyObjectCommand({ Bucket: bucket, CopySource: `${bucket}/${template.get(size)}`, Key: bronzeKey(snapshotTime) }));
 
-  // Warm: executors up, classes loaded and JIT-compiled by one untimed run on a small snapshot.
-  const warm = freshSnapshot();
-  await copyBronze(warmSize, warm);
-  await runOnce(options, warm, sparkStages, true);
+  // The runs of one session, as run-main's schedule keeps it between cycles.
+  const kept = new PipelineSpark(config.spark);
+  try {
+    // Warm: executors up, classes loaded and JIT-compiled by one untimed run on a small snapshot.
+    const warm = freshSnapshot();
+    await copyBronze(warmSize, warm);
+    await runOnce(options, warm, sparkStages, { kept, backfill: true });
 
-  for (const size of sizes) {
-    const runs: RunFigures[] = [];
-    for (let i = 0; i < repeats; i++) {
-      const t = freshSnapshot();
-      await copyBronze(size, t);
-      runs.push(await runOnce(options, t, sparkStages, true));
+    for (const size of sizes) {
+      const runs: RunFigures[] = [];
+      for (let i = 0; i < repeats; i++) {
+        const t = freshSnapshot();
+        await copyBronze(size, t);
+        runs.push(await runOnce(options, t, sparkStages, { kept, backfill: true }));
+      }
+      const series = seriesRow(`silver + gold, ${size.toLocaleString('en-US')} flights, kept session`, runs);
+      rows.push(series.row);
+      jobNames.push(...series.jobNames);
+      log(series.row.join(' | '));
     }
-    const series = seriesRow(`silver + gold, ${size.toLocaleString('en-US')} flights`, runs);
-    rows.push(series.row);
-    jobNames.push(...series.jobNames);
-    log(series.row.join(' | '));
+  } finally {
+    await kept.close();
   }
 
-  log(`run-main once=1 cycles on the simulator (${options.cycleFlights.toLocaleString('en-US')} flights)`);
+  log(`run-main cycles on the simulator (${options.cycleFlights.toLocaleString('en-US')} flights)`);
   const sim = await startFr24Sim({ host: '127.0.0.1', port: 0, flights: options.cycleFlights });
+  const cycleStages: StagesOf = (snapshotTime, spark) => pipelineStages({ config, s3, spark, snapshotTime, fr24BaseUrl: sim.url });
+  const scheduled = new PipelineSpark(config.spark);
   try {
-    const runs: RunFigures[] = [];
-    for (let i = 0; i < repeats; i++) {
-      const t = freshSnapshot();
-      runs.push(await runOnce(options, t, (snapshotTime, spark) => pipelineStages({ config, s3, spark, snapshotTime, fr24BaseUrl: sim.url })));
+    // A `run-main once=1` process opens a session of its own; run-main's schedule keeps one between cycles.
+    for (const [what, kept] of [['new session', undefined], ['kept session', scheduled]] as const) {
+      if (kept) await runOnce(options, freshSnapshot(), cycleStages, { kept }); // untimed: the session's first cycle compiles
+      const runs: RunFigures[] = [];
+      for (let i = 0; i < repeats; i++) runs.push(await runOnce(options, freshSnapshot(), cycleStages, { kept }));
+      const series = seriesRow(`run-main cycle, sim ${options.cycleFlights.toLocaleString('en-US')} flights, ${what}`, runs);
+      rows.push(series.row);
+      jobNames.push(...series.jobNames);
+      log(series.row.join(' | '));
     }
-    const series = seriesRow(`run-main once=1 cycle, sim ${options.cycleFlights.toLocaleString('en-US')} flights`, runs);
-    rows.push(series.row);
-    jobNames.push(...series.jobNames);
-    log(series.row.join(' | '));
   } finally {
+    await scheduled.close();
     await sim.close();
   }
 

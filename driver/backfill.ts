@@ -14,7 +14,7 @@ import type { RunManifest } from './manifest.js';
 import { runPipeline } from './pipeline.js';
 import { listKeys } from './s3.js';
 import { s3Client } from '../extract/s3.js';
-import { RunSpark } from './run-spark.js';
+import { PipelineSpark } from './pipeline-spark.js';
 import { pipelineStages } from './stages.js';
 import { missingParts, probeStack } from './health.js';
 import { hourLabel, parseHourRange, type HourRange } from './trends.js';
@@ -89,46 +89,51 @@ export async function runBackfill(config: Config, args: BackfillArgs, deps: Back
     ? undefined
     : new Set((await listKeys(s3, bucket, 'silver/flights/')).flatMap((k) => snapshotTimeOfSilverSuccessKey(k)?.getTime() ?? []));
   const results: { snapshot: Date; manifest?: RunManifest; refused?: string }[] = [];
-  for (const snapshotTime of snapshots) {
-    if (signal.aborted) break;
-    if (withSilver && !withSilver.has(snapshotTime.getTime())) {
-      results.push({ snapshot: snapshotTime, refused: 'no complete silver: backfill it with stage=silver,gold' });
-      continue;
-    }
-    let release: () => void;
-    try {
-      release = await acquirePipelineLock(join(config.stackHome, 'run', 'pipeline.lock'), `backfill-pid-${process.pid}`, {
-        waitMs: args.lockWaitMs,
-        signal,
-        onWait: (owner) => logger.warn(`backfill waits for run ${owner ? `${owner.runId} (pid ${owner.pid})` : "(holder not named yet)"} to finish`),
-      });
-    } catch (error) {
-      if (error instanceof LockBusyError) {
-        results.push({ snapshot: snapshotTime, refused: error.message });
-        break; // the pipeline is busy for longer than we wait: the later snapshots would wait the same
+  // One session for all the snapshots (driver/pipeline-spark.ts).
+  const spark = new PipelineSpark(config.spark);
+  try {
+    for (const snapshotTime of snapshots) {
+      if (signal.aborted) break;
+      if (withSilver && !withSilver.has(snapshotTime.getTime())) {
+        results.push({ snapshot: snapshotTime, refused: 'no complete silver: backfill it with stage=silver,gold' });
+        continue;
       }
-      throw error;
+      let release: () => void;
+      try {
+        release = await acquirePipelineLock(join(config.stackHome, 'run', 'pipeline.lock'), `backfill-pid-${process.pid}`, {
+          waitMs: args.lockWaitMs,
+          signal,
+          onWait: (owner) => logger.warn(`backfill waits for run ${owner ? `${owner.runId} (pid ${owner.pid})` : "(holder not named yet)"} to finish`),
+        });
+      } catch (error) {
+        if (error instanceof LockBusyError) {
+          results.push({ snapshot: snapshotTime, refused: error.message });
+          break; // the pipeline is busy for longer than we wait: the later snapshots would wait the same
+        }
+        throw error;
+      }
+      spark.startRun();
+      try {
+        const manifest = await runPipeline({
+          snapshotTime,
+          source: 'backfill of stored bronze',
+          stagesFor: (time) => pipelineStages({ config, s3, spark, snapshotTime: time }).filter((stage) => (args.stages as string[]).includes(stage.name)),
+          s3,
+          bucket,
+          logger,
+          stageRetries: config.schedule.stageRetries,
+          stageDeadlineMs: config.schedule.stageDeadlineMs,
+          diagnose: async () => missingParts(await probeStack(config), config),
+          signal,
+          backfill: true,
+        });
+        results.push({ snapshot: snapshotTime, manifest });
+      } finally {
+        release();
+      }
     }
-    const spark = new RunSpark(config.spark);
-    try {
-      const manifest = await runPipeline({
-        snapshotTime,
-        source: 'backfill of stored bronze',
-        stagesFor: (time) => pipelineStages({ config, s3, spark, snapshotTime: time }).filter((stage) => (args.stages as string[]).includes(stage.name)),
-        s3,
-        bucket,
-        logger,
-        stageRetries: config.schedule.stageRetries,
-        stageDeadlineMs: config.schedule.stageDeadlineMs,
-        diagnose: async () => missingParts(await probeStack(config), config),
-        signal,
-        backfill: true,
-      });
-      results.push({ snapshot: snapshotTime, manifest });
-    } finally {
-      await spark.close();
-      release();
-    }
+  } finally {
+    await spark.close();
   }
   for (const { snapshot, manifest, refused } of results) {
     write(`${snapshot.toISOString()}  ${refused ? `refused: ${refused}` : `${manifest!.status}  ${manifest!.runId}${manifest!.errors[0] ? `  ${manifest!.errors[0]}` : ''}`}\n`);

@@ -9,7 +9,7 @@ import { createLogger } from './logger.js';
 import type { RunManifest } from './manifest.js';
 import { runPipeline } from './pipeline.js';
 import { s3Client } from '../extract/s3.js';
-import { RunSpark } from './run-spark.js';
+import { PipelineSpark } from './pipeline-spark.js';
 import { pipelineStages } from './stages.js';
 import { startFr24Sim } from '../extract/index.js';
 
@@ -76,6 +76,8 @@ export async function runMain(config: Config, args: RunMainArgs): Promise<number
   const fr24BaseUrl = sim?.url ?? config.fr24.baseUrl;
 
   let refreshReference = args.refreshReference;
+  // One session for every cycle of this process: kept between hourly runs (driver/pipeline-spark.ts).
+  const spark = new PipelineSpark(config.spark);
   const cycle = async (waitMs: number): Promise<RunManifest | undefined> => {
     let release: () => void;
     try {
@@ -95,7 +97,7 @@ export async function runMain(config: Config, args: RunMainArgs): Promise<number
       }
       throw error;
     }
-    const spark = new RunSpark(config.spark);
+    spark.startRun();
     try {
       // A dead daemon is restarted now rather than found by a stage that would wait for it until its deadline.
       await healStack(config, { workers: args.scale, timeoutMs: HEAL_TIMEOUT_MS, signal: stopping.signal, log: logger }).catch((error: unknown) =>
@@ -118,7 +120,6 @@ export async function runMain(config: Config, args: RunMainArgs): Promise<number
         signal: stopping.signal,
       });
     } finally {
-      await spark.close();
       release();
     }
   };
@@ -154,6 +155,7 @@ export async function runMain(config: Config, args: RunMainArgs): Promise<number
     process.off('SIGTERM', stop);
     if (forced) return 130; // nothing more to wait for: the CLI exits now
     await schedule.gracefulShutdown();
+    await spark.close();
     await sim?.close();
     await new Promise<void>((resolve) => logger.on('finish', resolve).end());
   }

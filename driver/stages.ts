@@ -8,7 +8,7 @@ import { bytesAt, deleteObject, deletePrefix } from './s3.js';
 import { ANSWERS_TABLE_TAG, tagSession } from './spark-tags.js';
 import { currentReferenceKey, extractSnapshot } from '../extract/index.js';
 import type { SparkSession } from '../spark/index.js';
-import type { RunSpark } from './run-spark.js';
+import type { PipelineSpark } from './pipeline-spark.js';
 import { answersKey, bronzeKey, goldKey, quarantineKey, silverKey } from '../contracts/index.js';
 import { bronzePath } from '../jobs/paths.js';
 import { layoutFor, RowAccountingError, runAnswersTable, runGold, runSilver, type Layout } from '../jobs/index.js';
@@ -17,7 +17,7 @@ interface StageContext {
   config: Config;
   s3: S3Client;
   /** The run's Spark session, shared by silver and gold; the caller closes it when the run ends. */
-  spark: RunSpark;
+  spark: PipelineSpark;
   snapshotTime: Date;
   fr24BaseUrl?: string;
   refreshReference?: boolean;

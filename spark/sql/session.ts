@@ -85,8 +85,14 @@ export class RuntimeConfig {
 export class SparkSession {
   private planIds = 0;
   private readonly tags = new Set<string>();
-  /** The observations of this session's plans, by name, to hand them the values an action's response carries. */
-  private readonly observations = new Map<string, Observation>();
+  /**
+   * The observations of this session's plans, by name, to hand them the values an action's response carries. Held
+   * weakly: a session may outlive many runs, and an observation nobody holds any more can receive nothing.
+   */
+  private readonly observations = new Map<string, WeakRef<Observation>>();
+  private readonly forgetObservation = new FinalizationRegistry<string>((name) => {
+    if (this.observations.get(name)?.deref() === undefined) this.observations.delete(name);
+  });
   readonly conf = new RuntimeConfig(this);
 
   private constructor(
@@ -162,14 +168,16 @@ export class SparkSession {
 
   /** @internal called by DataFrame.observe. */
   registerObservation(observation: Observation): void {
-    const known = this.observations.get(observation.name);
-    if (known && known !== observation) throw new Error(`observe: another observation is already named '${observation.name}'`);
-    this.observations.set(observation.name, observation);
+    const known = this.observations.get(observation.name)?.deref();
+    if (known === observation) return;
+    if (known) throw new Error(`observe: another observation is already named '${observation.name}'`);
+    this.observations.set(observation.name, new WeakRef(observation));
+    this.forgetObservation.register(observation, observation.name);
   }
 
   /** @internal every ExecutePlan response passes here: observed metrics come with the action's last responses. */
   receive(response: ExecutePlanResponse): ExecutePlanResponse {
-    for (const metrics of response.observedMetrics) this.observations.get(metrics.name)?.record(metrics);
+    for (const metrics of response.observedMetrics) this.observations.get(metrics.name)?.deref()?.record(metrics);
     return response;
   }
 

@@ -13,7 +13,7 @@ import { createLogger } from '../../driver/logger.js';
 import type { RunManifest } from '../../driver/manifest.js';
 import { runPipeline } from '../../driver/pipeline.js';
 import { listKeys } from '../../driver/s3.js';
-import { RunSpark } from '../../driver/run-spark.js';
+import { PipelineSpark } from '../../driver/pipeline-spark.js';
 import { pipelineStages } from '../../driver/stages.js';
 import { startFr24Sim, writeSyntheticBronze, type Fr24Sim } from '../../extract/index.js';
 import { s3Client } from '../../extract/s3.js';
@@ -32,7 +32,7 @@ let second = 0;
 const nextSnapshot = () => new Date(Date.UTC(2040, 0, 1, 0, 0, second++));
 
 async function runOnce(wanted: Date, refreshReference = false, settings = config): Promise<RunManifest> {
-  const spark = new RunSpark(settings.spark);
+  const spark = new PipelineSpark(settings.spark);
   try {
     return await runPipeline({
       snapshotTime: wanted, source: 'integrity-test', s3, bucket, logger,

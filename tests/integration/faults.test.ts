@@ -7,7 +7,7 @@ import { createLogger } from '../../driver/logger.js';
 import type { RunManifest } from '../../driver/manifest.js';
 import { runPipeline, type Stage } from '../../driver/pipeline.js';
 import { s3Client } from '../../extract/s3.js';
-import { RunSpark } from '../../driver/run-spark.js';
+import { PipelineSpark } from '../../driver/pipeline-spark.js';
 import { pipelineStages } from '../../driver/stages.js';
 import { startFr24Sim, writeSyntheticBronze, type Fr24Sim } from '../../extract/index.js';
 import { runGold, runSilver } from '../../jobs/index.js';
@@ -76,7 +76,7 @@ async function succeededJobs(appId: string): Promise<number> {
 const nextSnapshot = () => new Date(Date.UTC(2032, 5, 1, 12, 0, second++));
 
 async function runOnce(wanted: Date, wrap: (stages: Stage[]) => Stage[] = (s) => s): Promise<RunManifest> {
-  const spark = new RunSpark(config.spark);
+  const spark = new PipelineSpark(config.spark);
   try {
     return await runPipeline({
       snapshotTime: wanted, source: 'fault-test', s3, bucket, logger,

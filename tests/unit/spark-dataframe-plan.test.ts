@@ -169,6 +169,7 @@ describe('observe', () => {
       registerObservation: SparkSession.prototype.registerObservation,
       receive: SparkSession.prototype.receive,
       observations,
+      forgetObservation: new FinalizationRegistry(() => undefined),
     } as unknown as SparkSession;
     const obs = new Observation();
     const df = DataFrame.make(session, { case: 'range', value: { end: 10n, step: 1n } }).observe(obs, F.count(F.lit(1)).alias('rows'));
