@@ -154,6 +154,12 @@ export async function benchPipeline(options: PipelineBenchOptions): Promise<stri
 
   const rows: string[][] = [];
   const jobNames: string[] = [];
+  const addSeries = (label: string, runs: RunFigures[]) => {
+    const series = seriesRow(label, runs);
+    rows.push(series.row);
+    jobNames.push(...series.jobNames);
+    log(series.row.join(' | '));
+  };
   // The warm-up run needs no big snapshot: classes and JIT are what it warms.
   const warmSize = Math.min(...sizes, WARM_FLIGHTS);
   const template = new Map<number, string>();
@@ -184,10 +190,7 @@ export async function benchPipeline(options: PipelineBenchOptions): Promise<stri
         await copyBronze(size, t);
         runs.push(await runOnce(options, t, sparkStages, { kept, backfill: true }));
       }
-      const series = seriesRow(`silver + gold, ${size.toLocaleString('en-US')} flights, kept session`, runs);
-      rows.push(series.row);
-      jobNames.push(...series.jobNames);
-      log(series.row.join(' | '));
+      addSeries(`silver + gold, ${size.toLocaleString('en-US')} flights, kept session`, runs);
     }
   } finally {
     await kept.close();
@@ -203,10 +206,7 @@ export async function benchPipeline(options: PipelineBenchOptions): Promise<stri
       if (kept) await runOnce(options, freshSnapshot(), cycleStages, { kept }); // untimed: the session's first cycle compiles
       const runs: RunFigures[] = [];
       for (let i = 0; i < repeats; i++) runs.push(await runOnce(options, freshSnapshot(), cycleStages, { kept }));
-      const series = seriesRow(`run-main cycle, sim ${options.cycleFlights.toLocaleString('en-US')} flights, ${what}`, runs);
-      rows.push(series.row);
-      jobNames.push(...series.jobNames);
-      log(series.row.join(' | '));
+      addSeries(`run-main cycle, sim ${options.cycleFlights.toLocaleString('en-US')} flights, ${what}`, runs);
     }
   } finally {
     await scheduled.close();

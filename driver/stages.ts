@@ -16,7 +16,7 @@ import { layoutFor, RowAccountingError, runAnswersTable, runGold, runSilver, typ
 interface StageContext {
   config: Config;
   s3: S3Client;
-  /** The run's Spark session, shared by silver and gold; the caller closes it when the run ends. */
+  /** The Spark session of silver and gold, which the caller may keep for its next runs and closes when done. */
   spark: PipelineSpark;
   snapshotTime: Date;
   fr24BaseUrl?: string;

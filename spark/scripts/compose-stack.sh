@@ -69,7 +69,6 @@ images() {
   say "images: $spark_image, $minio_image"
 }
 
-
 up() {
   local scale=${1:-1} t0=$SECONDS
   [[ $scale =~ ^[0-9]+$ ]] && [ "$scale" -ge 1 ] || fail "scale must be a whole number of workers >= 1, got '$scale'"
